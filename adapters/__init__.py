@@ -1,0 +1,1 @@
+"""The edges: each adapter parses platform input into events and renders effects back."""

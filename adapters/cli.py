@@ -1,0 +1,144 @@
+"""The `coach-or-therapy` command: the one place that picks adapters and stores."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.errors import ContentError, SettingsError
+from bot.settings import Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach-or-therapy",
+        description=(
+            "A private walk-through: might coaching, therapy or both be worth exploring? "
+            "With no command, runs every configured platform, else the terminal chat."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"coach-or-therapy {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("chat", help="talk it through in this terminal (typed or piped)")
+
+    card = commands.add_parser("card", help="print the comparison card")
+    card.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "slack", "discord"),
+        default="text",
+        help="how to print it (default: text)",
+    )
+
+    validate = commands.add_parser("validate", help="check content files; exit 1 on any problem")
+    validate.add_argument(
+        "path", nargs="?", type=Path, help="content folder (default: CONTENT_DIR)"
+    )
+    validate.add_argument(
+        "--report", action="store_true", help="also print the outcome split over every answer"
+    )
+
+    commands.add_parser(
+        "slack", help="run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)"
+    )
+    post = commands.add_parser("post-card", help="post the card to a Slack channel")
+    post.add_argument("--slack-channel", required=True, metavar="ID", help="channel id, like C0123")
+
+    manifest = commands.add_parser("manifest", help="print an app manifest")
+    manifest.add_argument("platform", choices=("slack",))
+    mode = manifest.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="for Socket Mode (no public URL)")
+    mode.add_argument("--url", metavar="https://...", help="public base URL for HTTP mode")
+
+    discord = commands.add_parser("discord", help="run the Discord bot")
+    discord_commands = discord.add_subparsers(dest="discord_command", metavar="ACTION")
+    sync = discord_commands.add_parser("sync", help="register the slash command with Discord")
+    sync.add_argument("--guild", type=int, metavar="ID", help="one server only (instant)")
+
+    invite = commands.add_parser("invite", help="print the install URL")
+    invite.add_argument("platform", choices=("discord",))
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=("upgrade", "current"))
+    return parser
+
+
+def _load_settings() -> Settings:
+    return load_settings(os.environ, Path(".env"))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "validate":
+        from adapters.console.validate import run_validate
+
+        settings = _load_settings()
+        return run_validate(args.path or settings.content_root, args.report, sys.stdout)
+    if command == "manifest":
+        from adapters.slack.manifest import print_manifest
+
+        return print_manifest(socket=args.socket, url=args.url, out=sys.stdout)
+
+    settings = _load_settings()
+    from adapters.runtime import build_runtime, configure_logging
+
+    configure_logging(settings.log_level)
+    if command == "invite":
+        from adapters.discord.runner import print_invite
+
+        return print_invite(settings, sys.stdout)
+    if command == "db":
+        from adapters.storage.cli import run_db
+
+        return run_db(settings, args.action, sys.stdout)
+
+    runtime = build_runtime(settings)
+    if command == "card":
+        from adapters.console.card import print_card
+
+        return print_card(runtime, args.format, sys.stdout)
+    if command == "chat":
+        from adapters.console.chat import run_chat
+
+        return run_chat(runtime, sys.stdin, sys.stdout)
+    if command == "slack":
+        from adapters.slack.runner import run_slack
+
+        return run_slack(runtime)
+    if command == "post-card":
+        from adapters.slack.runner import post_card
+
+        return post_card(runtime, args.slack_channel, sys.stdout)
+    if command == "discord":
+        from adapters.discord.runner import run_discord, sync_commands
+
+        if args.discord_command == "sync":
+            return sync_commands(runtime, args.guild, sys.stdout)
+        return run_discord(runtime)
+
+    from adapters.platforms import run_configured
+
+    return run_configured(runtime)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; problems with settings or content print one line each and exit 1."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(f"coach-or-therapy: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Every locale's content, and the guide for one workspace's locale, region and contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.content import load_content, locales
+from bot.engine import Guide
+from bot.model import Content
+
+
+@dataclass(frozen=True)
+class GuideBook:
+    """All loaded locales, with the default locale and contacts to fall back on."""
+
+    contents: Mapping[str, Content]
+    default_locale: str = "en"
+    default_region: str | None = None
+    eap_contact: str | None = None
+    coaching_contact: str | None = None
+    _cache: dict[tuple[str, str | None, str | None, str | None], Guide] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def pick_locale(self, wanted: str | None) -> str:
+        """The best locale for `wanted`: itself, else its language (pt-BR -> pt), else default."""
+        if wanted:
+            if wanted in self.contents:
+                return wanted
+            base = wanted.split("-")[0].lower()
+            if base in self.contents:
+                return base
+        return self.default_locale
+
+    def content(self, locale: str | None = None) -> Content:
+        """The content for a locale, falling back to the default locale."""
+        return self.contents[self.pick_locale(locale)]
+
+    def guide(
+        self,
+        locale: str | None = None,
+        region: str | None = None,
+        eap_contact: str | None = None,
+        coaching_contact: str | None = None,
+    ) -> Guide:
+        """The guide for one workspace; anything not given comes from the defaults."""
+        key = (
+            self.pick_locale(locale),
+            (region or self.default_region),
+            eap_contact or self.eap_contact,
+            coaching_contact or self.coaching_contact,
+        )
+        guide = self._cache.get(key)
+        if guide is None:
+            guide = Guide(self.contents[key[0]], key[1], key[2], key[3])
+            self._cache[key] = guide
+        return guide
+
+
+def load_guide_book(
+    root: Path,
+    default_locale: str = "en",
+    default_region: str | None = None,
+    eap_contact: str | None = None,
+    coaching_contact: str | None = None,
+    helplines_file: Path | None = None,
+) -> GuideBook:
+    """Load every locale folder under `root`; raise ContentError when any is broken."""
+    contents = {name: load_content(root, name, helplines_file) for name in locales(root)}
+    if default_locale not in contents:
+        from bot.errors import SettingsError
+
+        raise SettingsError(
+            f"DEFAULT_LOCALE is {default_locale!r} but {root} has no such folder; "
+            f"use one of {', '.join(contents) or 'en'}"
+        )
+    return GuideBook(contents, default_locale, default_region, eap_contact, coaching_contact)

@@ -1,0 +1,245 @@
+"""Settings from the environment and .env, gathered into one frozen object at start-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+from bot.errors import SettingsError
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _default_content_dir() -> Path:
+    from content import CONTENT_DIR
+
+    return CONTENT_DIR
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the bot reads; see .env.example for what each one means."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_card_channels: tuple[str, ...] = ()
+    discord_token: str | None = None
+    discord_guild_id: int | None = None
+    discord_api_url: str | None = None
+    discord_card_roles: tuple[str, ...] = ()
+    discord_card_channels: tuple[str, ...] = ()
+    discord_shard_count: int | None = None
+    discord_shard_ids: tuple[int, ...] = ()
+    state_secret: str | None = None
+    state_secret_old: str | None = None
+    state_ttl_hours: float = 24.0
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    content_dir: Path | None = None
+    default_locale: str = "en"
+    default_region: str | None = None
+    helplines_file: Path | None = None
+    eap_contact: str | None = None
+    coaching_contact: str | None = None
+    log_level: str = "INFO"
+    host: str = "0.0.0.0"
+    port: int = 3000
+
+    @property
+    def content_root(self) -> Path:
+        """The content folder: CONTENT_DIR, else the content shipped with the package."""
+        return self.content_dir or _default_content_dir()
+
+    @property
+    def state_ttl_seconds(self) -> float:
+        """How long a conversation's buttons stay usable."""
+        return self.state_ttl_hours * 3600
+
+    @property
+    def slack_configured(self) -> bool:
+        """Whether enough is set to run the Slack app."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+
+    @property
+    def discord_configured(self) -> bool:
+        """Whether enough is set to run the Discord bot."""
+        return bool(self.discord_token)
+
+    @property
+    def database_url_or_default(self) -> str:
+        """DATABASE_URL, else a SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'coach-or-therapy.db').resolve()}"
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _url(name: str, raw: str) -> str:
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            f"{name} must be an http(s) URL like https://example.com/api/, not {raw!r}"
+        )
+    return raw
+
+
+def _positive_int(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise SettingsError(f"{name} must be a whole number above 0, not {raw!r}")
+    return int(raw)
+
+
+def _port(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+        raise SettingsError(f"{name} must be a port number from 0 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def _hours(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 < value <= 24 * 30:
+        raise SettingsError(f"{name} must be a number of hours above 0 (at most 720), not {raw!r}")
+    return value
+
+
+def _list(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _int_list(name: str, raw: str) -> tuple[int, ...]:
+    parts = _list(name, raw)
+    if not all(p.isdigit() for p in parts):
+        raise SettingsError(f"{name} must be comma-separated whole numbers, like 0,1, not {raw!r}")
+    return tuple(int(p) for p in parts)
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _existing_dir(name: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SettingsError(f"{name} must name an existing folder; {raw!r} is not one")
+    return path
+
+
+def _existing_file(name: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"{name} must name an existing file; {raw!r} is not one")
+    return path
+
+
+def _locale(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", raw):
+        raise SettingsError(f"{name} must be a locale folder name like en or pt-BR, not {raw!r}")
+    return raw
+
+
+def _region(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2}", raw):
+        raise SettingsError(f"{name} must be a two-letter country code like GB or US, not {raw!r}")
+    return raw.upper()
+
+
+def _log_level(name: str, raw: str) -> str:
+    if raw.upper() not in _LOG_LEVELS:
+        raise SettingsError(f"{name} must be one of {', '.join(_LOG_LEVELS)}, not {raw!r}")
+    return raw.upper()
+
+
+def _database_url(name: str, raw: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", raw):
+        raise SettingsError(
+            f"{name} must start with sqlite:/// or postgresql:// (e.g. postgresql://user@host/db)"
+        )
+    return raw
+
+
+def _slack_token(prefix: str) -> Callable[[str, str], str]:
+    def check(name: str, raw: str) -> str:
+        if not raw.startswith(prefix):
+            raise SettingsError(
+                f"{name} must start with {prefix}; copy it from your Slack app's settings"
+            )
+        return raw
+
+    return check
+
+
+def _discord_guild(name: str, raw: str) -> int:
+    if not raw.isdigit():
+        raise SettingsError(
+            f"{name} must be a server id (digits); enable Developer Mode and copy it"
+        )
+    return int(raw)
+
+
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "slack_bot_token": _slack_token("xoxb-"),
+    "slack_app_token": _slack_token("xapp-"),
+    "slack_api_url": _url,
+    "slack_card_channels": _list,
+    "discord_guild_id": _discord_guild,
+    "discord_api_url": _url,
+    "discord_card_roles": _list,
+    "discord_card_channels": _list,
+    "discord_shard_count": _positive_int,
+    "discord_shard_ids": _int_list,
+    "state_ttl_hours": _hours,
+    "database_url": _database_url,
+    "data_dir": _path,
+    "content_dir": _existing_dir,
+    "default_locale": _locale,
+    "default_region": _region,
+    "helplines_file": _existing_file,
+    "log_level": _log_level,
+    "port": _port,
+}
+
+SETTING_NAMES = tuple(f.name.upper() for f in fields(Settings))
+"""Every environment variable the bot reads."""
+
+
+def load_settings(environ: Mapping[str, str], dotenv_path: Path | None = Path(".env")) -> Settings:
+    """Settings from `environ`, then the .env file; raise SettingsError naming the problem."""
+    values: dict[str, str | None] = {}
+    if dotenv_path is not None and dotenv_path.is_file():
+        values.update(dotenv_values(dotenv_path))
+    values.update(environ)
+    chosen: dict[str, Any] = {}
+    for field in fields(Settings):
+        raw = values.get(field.name.upper())
+        if raw is None or not raw.strip():
+            continue
+        parse = _PARSERS.get(field.name, _text)
+        chosen[field.name] = parse(field.name.upper(), raw.strip())
+    settings = Settings(**chosen)
+    if settings.slack_bot_token and not settings.slack_signing_secret:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is missing; copy it from your Slack app's Basic Information page"
+        )
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        raise SettingsError(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together; set both or neither"
+        )
+    if settings.discord_shard_ids and not settings.discord_shard_count:
+        raise SettingsError(
+            "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT; set the total shard count"
+        )
+    return settings

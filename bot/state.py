@@ -1,0 +1,150 @@
+"""The conversation state as a compact token, signed and bound to one person.
+
+Layout (all URL-safe base64 characters, then the answers as digits)::
+
+    version(1) fingerprint(6) issued(6) owner-tag(4) mac(16) answers(0-9)
+
+The mac is HMAC-SHA256 over the platform, workspace, owner and every other part of the token, so a
+token copied into someone else's click, edited, or made for another version of the content is
+recognised and refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.effects import RefusalReason
+from bot.errors import SettingsError
+
+FORMAT_VERSION = "1"
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{33}[0-9]{0,15}"
+"""A regular expression matching any well-formed token, for platforms that route by pattern."""
+MAX_TOKEN_LENGTH = 33 + 15
+CLOCK_SKEW_SECONDS = 300
+
+_FIXED = 33
+_MAC_BYTES = 12
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a conversation is: the answers chosen so far, one index per question."""
+
+    answers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person a conversation belongs to, and where."""
+
+    platform: str
+    workspace: str
+    user: str
+
+    def _bytes(self) -> bytes:
+        return "\x1f".join((self.platform, self.workspace, self.user)).encode()
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The key that signs new tokens and older keys still accepted while they rotate out."""
+
+    current: bytes
+    older: tuple[bytes, ...] = ()
+
+    @property
+    def all(self) -> tuple[bytes, ...]:
+        """Every key that may have signed a valid token, newest first."""
+        return (self.current, *self.older)
+
+
+def key_from_secret(secret: str) -> bytes:
+    """A 32-byte signing key from a secret string of any length."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) -> Keyring:
+    """Keys from STATE_SECRET (+ STATE_SECRET_OLD, comma-separated), else one kept in data_dir."""
+    older = tuple(key_from_secret(s.strip()) for s in (old_secrets or "").split(",") if s.strip())
+    if secret:
+        return Keyring(key_from_secret(secret), older)
+    key_file = data_dir / "state-secret"
+    try:
+        if key_file.exists():
+            stored = key_file.read_text(encoding="ascii").strip()
+        else:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            stored = secrets.token_urlsafe(32)
+            key_file.write_text(stored + "\n", encoding="ascii")
+            key_file.chmod(0o600)
+    except OSError as exc:
+        raise SettingsError(
+            f"STATE_SECRET is not set and {key_file} cannot be used ({exc.strerror}); "
+            "set STATE_SECRET or DATA_DIR to a writable folder"
+        ) from None
+    if not stored:
+        raise SettingsError(f"{key_file} is empty; delete it or set STATE_SECRET")
+    return Keyring(key_from_secret(stored), older)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _owner_tag(key: bytes, who: Who) -> str:
+    return _b64(hmac.digest(key, b"owner\x1f" + who._bytes(), "sha256")[:3])
+
+
+def _mac(key: bytes, who: Who, body: str) -> str:
+    return _b64(hmac.digest(key, who._bytes() + b"\x1e" + body.encode(), "sha256")[:_MAC_BYTES])
+
+
+def seal(keyring: Keyring, who: Who, state: State, fingerprint: str, issued: float) -> str:
+    """A signed token for this person's state, issued at `issued` (seconds since the epoch)."""
+    if any(not 0 <= a <= 9 for a in state.answers):
+        raise ValueError("answer indexes must be single digits")
+    issued_part = _b64(struct.pack(">I", int(issued) & 0xFFFFFFFF))
+    prefix = FORMAT_VERSION + fingerprint + issued_part + _owner_tag(keyring.current, who)
+    answers = "".join(str(a) for a in state.answers)
+    return prefix + _mac(keyring.current, who, prefix + answers) + answers
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A token that checked out, with the state it carries."""
+
+    state: State
+    issued: int
+
+
+def open_token(
+    keyring: Keyring, who: Who, token: str, fingerprint: str, now: float, ttl: float
+) -> Opened | RefusalReason:
+    """The state a token carries for this person, or why it cannot be used."""
+    if len(token) < _FIXED or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        return "tampered"
+    if token[0] != FORMAT_VERSION:
+        return "stale" if token[0] in TOKEN_ALPHABET else "tampered"
+    prefix, mac, answers = token[:17], token[17:_FIXED], token[_FIXED:]
+    if not answers.isdigit() and answers:
+        return "tampered"
+    signed = any(hmac.compare_digest(mac, _mac(key, who, prefix + answers)) for key in keyring.all)
+    if not signed:
+        tag = prefix[13:17]
+        is_theirs = any(hmac.compare_digest(tag, _owner_tag(key, who)) for key in keyring.all)
+        return "tampered" if is_theirs else "foreign"
+    issued = struct.unpack(">I", base64.urlsafe_b64decode(prefix[7:13] + "=="))[0]
+    if now - issued > ttl:
+        return "expired"
+    if issued - now > CLOCK_SKEW_SECONDS:
+        return "tampered"
+    if prefix[1:7] != fingerprint:
+        return "content_changed"
+    return Opened(State(tuple(int(c) for c in answers)), issued)

@@ -1,0 +1,50 @@
+"""One click in, effects and the next signed token out: what every adapter calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.effects import Effect
+from bot.engine import Guide, refusal, step
+from bot.events import Event, ShowCard, Start, StartOver
+from bot.state import Keyring, Opened, Who, open_token, seal
+
+DEFAULT_TTL_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What to show, and the token its buttons carry (None when there is nothing to carry)."""
+
+    effects: tuple[Effect, ...]
+    token: str | None
+
+
+def take_turn(
+    guide: Guide,
+    keyring: Keyring,
+    who: Who,
+    event: Event,
+    token: str | None,
+    now: float,
+    ttl: float = DEFAULT_TTL_SECONDS,
+) -> Turn:
+    """Open the token (if any) for this person, step the conversation, and seal the new state.
+
+    Start and Start over need no token; every other event continues the conversation in `token`.
+    A token that cannot be used yields a Refuse effect, never an exception.
+    """
+    fingerprint = guide.content.fingerprint
+    if isinstance(event, Start | StartOver) or (isinstance(event, ShowCard) and not token):
+        state = None
+    elif not token:
+        return Turn((refusal(guide.content, "stale"),), None)
+    else:
+        opened = open_token(keyring, who, token, fingerprint, now, ttl)
+        if not isinstance(opened, Opened):
+            return Turn((refusal(guide.content, opened),), None)
+        state = opened.state
+    result = step(guide, state, event, now)
+    if result.state is None:
+        return Turn(result.effects, None)
+    return Turn(result.effects, seal(keyring, who, result.state, fingerprint, now))

@@ -1,0 +1,34 @@
+"""Shared fixtures: the real content, a guide and a keyring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content import load_content
+from bot.engine import Guide
+from bot.model import Content
+from bot.state import Keyring, Who
+
+CONTENT_ROOT = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_ROOT, "en")
+
+
+@pytest.fixture(scope="session")
+def guide(content: Content) -> Guide:
+    return Guide(content, "GB", "https://eap.example.com", "coaching@example.com")
+
+
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    return Keyring(b"k" * 32, (b"o" * 32,))
+
+
+@pytest.fixture
+def who() -> Who:
+    return Who("slack", "T1", "U1")
