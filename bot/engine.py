@@ -183,7 +183,7 @@ def _choose(guide: Guide, state: State, index: int) -> Step:
         if not state.answers
         else len(content.questions[len(state.answers) - 1].answers)
     )
-    if index >= options:
+    if not 0 <= index < options:
         return _refuse(guide, state, "stale")
     after = State((*state.answers, index))
     if not state.answers:
@@ -226,7 +226,8 @@ def _help(guide: Guide, state: State | None, closing_key: str | None) -> Step:
         eap=eap,
         trusted=words["help.trusted"],
         last_checked=checked,
-        closing=words[closing_key] if closing_key and not ends else None,
+        # with no conversation there is nothing to carry on with
+        closing=words[closing_key] if closing_key and state is not None and not ends else None,
         actions=tuple(actions),
         ends_conversation=ends,
     )
@@ -334,10 +335,16 @@ def _refuse(guide: Guide, state: State | None, reason: RefusalReason) -> Step:
 
 
 def refusal(content: Content, reason: RefusalReason) -> Refuse:
-    """The kind message for a click that cannot be used, with a button to start afresh."""
+    """The kind message for a click that cannot be used, with buttons to start afresh or get help.
+
+    Get help now stays offered here too: a refused click must never take help out of reach.
+    """
     words = content.messages
     return Refuse(
         reason=reason,
         message=words[f"refusals.{reason}"],
-        actions=(Action(Start(), words["buttons.start"], "primary"),),
+        actions=(
+            Action(Start(), words["buttons.start"], "primary"),
+            Action(GetHelp(), words["buttons.get_help"], "danger"),
+        ),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import struct
 from dataclasses import dataclass
@@ -77,13 +78,7 @@ def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) ->
         return Keyring(key_from_secret(secret), older)
     key_file = data_dir / "state-secret"
     try:
-        if key_file.exists():
-            stored = key_file.read_text(encoding="ascii").strip()
-        else:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            stored = secrets.token_urlsafe(32)
-            key_file.write_text(stored + "\n", encoding="ascii")
-            key_file.chmod(0o600)
+        stored = _read_or_create_key(key_file)
     except OSError as exc:
         raise SettingsError(
             f"STATE_SECRET is not set and {key_file} cannot be used ({exc.strerror}); "
@@ -92,6 +87,23 @@ def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) ->
     if not stored:
         raise SettingsError(f"{key_file} is empty; delete it or set STATE_SECRET")
     return Keyring(key_from_secret(stored), older)
+
+
+def _read_or_create_key(key_file: Path) -> str:
+    """The secret kept in key_file, writing a new random one (owner-only) when there is none."""
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_urlsafe(32)
+        try:
+            # created owner-only from the first byte, and never over a key another process wrote
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(fresh + "\n")
+            return fresh
+    return key_file.read_text(encoding="ascii").strip()
 
 
 def _b64(raw: bytes) -> str:
@@ -131,7 +143,8 @@ def open_token(
     if len(token) < _FIXED or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return "tampered"
     if token[0] != FORMAT_VERSION:
-        return "stale" if token[0] in TOKEN_ALPHABET else "tampered"
+        # a token from another release of the bot: as good as a change of content
+        return "content_changed" if token[0] in TOKEN_ALPHABET else "tampered"
     prefix, mac, answers = token[:17], token[17:_FIXED], token[_FIXED:]
     if not answers.isdigit() and answers:
         return "tampered"

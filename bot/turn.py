@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.effects import Effect
 from bot.engine import Guide, refusal, step
-from bot.events import Event, ShowCard, Start, StartOver
+from bot.events import Event, GetHelp, ShowCard, Start, StartOver
 from bot.state import Keyring, Opened, Who, open_token, seal
 
 DEFAULT_TTL_SECONDS = 24 * 60 * 60
@@ -32,18 +32,23 @@ def take_turn(
     """Open the token (if any) for this person, step the conversation, and seal the new state.
 
     Start and Start over need no token; every other event continues the conversation in `token`.
-    A token that cannot be used yields a Refuse effect, never an exception.
+    A token that cannot be used yields a Refuse effect, never an exception, except for Get help
+    now, which always shows the help (without a conversation to return to when the token fails).
     """
     fingerprint = guide.content.fingerprint
-    if isinstance(event, Start | StartOver) or (isinstance(event, ShowCard) and not token):
+    needs_no_token = isinstance(event, ShowCard | GetHelp) and not token
+    if isinstance(event, Start | StartOver) or needs_no_token:
         state = None
     elif not token:
         return Turn((refusal(guide.content, "stale"),), None)
     else:
         opened = open_token(keyring, who, token, fingerprint, now, ttl)
-        if not isinstance(opened, Opened):
+        if isinstance(opened, Opened):
+            state = opened.state
+        elif isinstance(event, GetHelp):
+            state = None
+        else:
             return Turn((refusal(guide.content, opened),), None)
-        state = opened.state
     result = step(guide, state, event, now)
     if result.state is None:
         return Turn(result.effects, None)
