@@ -14,6 +14,8 @@ from dotenv import dotenv_values
 from bot.errors import SettingsError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_MIN_SECRET_LENGTH = 16
+_MAX_CONTACT_LENGTH = 200
 
 
 def _default_content_dir() -> Path:
@@ -67,8 +69,9 @@ class Settings:
 
     @property
     def slack_configured(self) -> bool:
-        """Whether enough is set to run the Slack app."""
-        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_client_id))
+        """Whether enough is set to run the Slack app (HTTP needs the signing secret)."""
+        has_credentials = bool(self.slack_bot_token or self.slack_client_id)
+        return has_credentials and bool(self.slack_signing_secret or self.slack_app_token)
 
     @property
     def discord_configured(self) -> bool:
@@ -80,8 +83,53 @@ class Settings:
         """DATABASE_URL, else a SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'coach-or-therapy.db').resolve()}"
 
+    def require_slack(self) -> None:
+        """Raise SettingsError, naming what to set, unless the Slack app can run."""
+        if not self.slack_configured:
+            raise SettingsError(
+                "Slack is not set up: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+                "(or SLACK_APP_TOKEN for Socket Mode); see .env.example"
+            )
+
+    def require_discord(self) -> None:
+        """Raise SettingsError, naming what to set, unless the Discord bot can run."""
+        if not self.discord_configured:
+            raise SettingsError(
+                "DISCORD_TOKEN is missing; copy the bot token from the Bot page of your "
+                "Discord application (see .env.example)"
+            )
+
+
+def _digits(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit()
+
 
 def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _one_line(name: str, raw: str) -> str:
+    if any(c.isspace() for c in raw):
+        raise SettingsError(
+            f"{name} must not contain spaces or line breaks; check the copied value"
+        )
+    return raw
+
+
+def _secret(name: str, raw: str) -> str:
+    _one_line(name, raw)
+    if len(raw) < _MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"{name} must be at least {_MIN_SECRET_LENGTH} characters; make one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return raw
+
+
+def _old_secrets(name: str, raw: str) -> str:
+    for part in raw.split(","):
+        if part.strip():
+            _secret(name, part.strip())
     return raw
 
 
@@ -95,13 +143,13 @@ def _url(name: str, raw: str) -> str:
 
 
 def _positive_int(name: str, raw: str) -> int:
-    if not raw.isdigit() or int(raw) <= 0:
+    if not _digits(raw) or int(raw) <= 0:
         raise SettingsError(f"{name} must be a whole number above 0, not {raw!r}")
     return int(raw)
 
 
 def _port(name: str, raw: str) -> int:
-    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+    if not _digits(raw) or not 0 <= int(raw) <= 65535:
         raise SettingsError(f"{name} must be a port number from 0 to 65535, not {raw!r}")
     return int(raw)
 
@@ -120,9 +168,16 @@ def _list(name: str, raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _id_list(name: str, raw: str) -> tuple[str, ...]:
+    parts = _list(name, raw)
+    if not all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in parts):
+        raise SettingsError(f"{name} must be comma-separated ids, like C0123,C0456, not {raw!r}")
+    return parts
+
+
 def _int_list(name: str, raw: str) -> tuple[int, ...]:
     parts = _list(name, raw)
-    if not all(p.isdigit() for p in parts):
+    if not all(_digits(p) for p in parts):
         raise SettingsError(f"{name} must be comma-separated whole numbers, like 0,1, not {raw!r}")
     return tuple(int(p) for p in parts)
 
@@ -157,6 +212,15 @@ def _region(name: str, raw: str) -> str:
     return raw.upper()
 
 
+def _contact(name: str, raw: str) -> str:
+    if len(raw) > _MAX_CONTACT_LENGTH or "\n" in raw or "\r" in raw:
+        raise SettingsError(
+            f"{name} must be one line of at most {_MAX_CONTACT_LENGTH} characters, "
+            "like a phone number, an email address or a link"
+        )
+    return raw
+
+
 def _log_level(name: str, raw: str) -> str:
     if raw.upper() not in _LOG_LEVELS:
         raise SettingsError(f"{name} must be one of {', '.join(_LOG_LEVELS)}, not {raw!r}")
@@ -177,13 +241,19 @@ def _slack_token(prefix: str) -> Callable[[str, str], str]:
             raise SettingsError(
                 f"{name} must start with {prefix}; copy it from your Slack app's settings"
             )
-        return raw
+        return _one_line(name, raw)
 
     return check
 
 
+def _discord_token(name: str, raw: str) -> str:
+    if raw.lower().startswith("bot "):
+        raise SettingsError(f"{name} must be the token alone, without the 'Bot ' in front")
+    return _one_line(name, raw)
+
+
 def _discord_guild(name: str, raw: str) -> int:
-    if not raw.isdigit():
+    if not _digits(raw):
         raise SettingsError(
             f"{name} must be a server id (digits); enable Developer Mode and copy it"
         )
@@ -192,15 +262,21 @@ def _discord_guild(name: str, raw: str) -> int:
 
 _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "slack_bot_token": _slack_token("xoxb-"),
+    "slack_signing_secret": _one_line,
     "slack_app_token": _slack_token("xapp-"),
     "slack_api_url": _url,
-    "slack_card_channels": _list,
+    "slack_client_id": _one_line,
+    "slack_client_secret": _one_line,
+    "slack_card_channels": _id_list,
+    "discord_token": _discord_token,
     "discord_guild_id": _discord_guild,
     "discord_api_url": _url,
-    "discord_card_roles": _list,
-    "discord_card_channels": _list,
+    "discord_card_roles": _id_list,
+    "discord_card_channels": _id_list,
     "discord_shard_count": _positive_int,
     "discord_shard_ids": _int_list,
+    "state_secret": _secret,
+    "state_secret_old": _old_secrets,
     "state_ttl_hours": _hours,
     "database_url": _database_url,
     "data_dir": _path,
@@ -208,6 +284,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "default_locale": _locale,
     "default_region": _region,
     "helplines_file": _existing_file,
+    "eap_contact": _contact,
+    "coaching_contact": _contact,
     "log_level": _log_level,
     "port": _port,
 }
@@ -220,7 +298,7 @@ def load_settings(environ: Mapping[str, str], dotenv_path: Path | None = Path(".
     """Settings from `environ`, then the .env file; raise SettingsError naming the problem."""
     values: dict[str, str | None] = {}
     if dotenv_path is not None and dotenv_path.is_file():
-        values.update(dotenv_values(dotenv_path))
+        values.update(_read_dotenv(dotenv_path))
     values.update(environ)
     chosen: dict[str, Any] = {}
     for field in fields(Settings):
@@ -230,16 +308,42 @@ def load_settings(environ: Mapping[str, str], dotenv_path: Path | None = Path(".
         parse = _PARSERS.get(field.name, _text)
         chosen[field.name] = parse(field.name.upper(), raw.strip())
     settings = Settings(**chosen)
-    if settings.slack_bot_token and not settings.slack_signing_secret:
-        raise SettingsError(
-            "SLACK_SIGNING_SECRET is missing; copy it from your Slack app's Basic Information page"
-        )
+    _check_together(settings)
+    return settings
+
+
+def _read_dotenv(path: Path) -> dict[str, str | None]:
+    try:
+        return dict(dotenv_values(path, encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise SettingsError(f"{path} cannot be read ({reason}); fix or remove it") from None
+
+
+def _check_together(settings: Settings) -> None:
+    """Settings that only make sense with others."""
     if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
         raise SettingsError(
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together; set both or neither"
         )
-    if settings.discord_shard_ids and not settings.discord_shard_count:
+    slack_credentials = settings.slack_bot_token or settings.slack_client_id
+    if slack_credentials and not (settings.slack_signing_secret or settings.slack_app_token):
         raise SettingsError(
-            "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT; set the total shard count"
+            "SLACK_SIGNING_SECRET is missing; copy it from your Slack app's Basic Information "
+            "page (or set SLACK_APP_TOKEN for Socket Mode)"
         )
-    return settings
+    if (settings.slack_signing_secret or settings.slack_app_token) and not slack_credentials:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is missing; copy the xoxb- token from your Slack app's "
+            "OAuth & Permissions page"
+        )
+    if settings.discord_shard_ids:
+        if not settings.discord_shard_count:
+            raise SettingsError(
+                "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT; set the total shard count"
+            )
+        if max(settings.discord_shard_ids) >= settings.discord_shard_count:
+            raise SettingsError(
+                f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT "
+                f"({settings.discord_shard_count}); shards are numbered from 0"
+            )
