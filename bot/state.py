@@ -12,6 +12,7 @@ recognised and refused.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -81,8 +82,12 @@ def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) ->
         stored = _read_or_create_key(key_file)
     except OSError as exc:
         raise SettingsError(
-            f"STATE_SECRET is not set and {key_file} cannot be used ({exc.strerror}); "
+            f"STATE_SECRET is not set and {key_file} cannot be used ({exc.strerror or exc}); "
             "set STATE_SECRET or DATA_DIR to a writable folder"
+        ) from None
+    except UnicodeDecodeError:
+        raise SettingsError(
+            f"{key_file} does not hold a key written by this bot; delete it or set STATE_SECRET"
         ) from None
     if not stored:
         raise SettingsError(f"{key_file} is empty; delete it or set STATE_SECRET")
@@ -93,16 +98,17 @@ def _read_or_create_key(key_file: Path) -> str:
     """The secret kept in key_file, writing a new random one (owner-only) when there is none."""
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        fresh = secrets.token_urlsafe(32)
+        draft = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        # owner-only from the first byte; linked into place whole, so a process starting at the
+        # same moment reads either no key or the complete one, and never overwrites it
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            # created owner-only from the first byte, and never over a key another process wrote
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(fresh + "\n")
-            return fresh
+                handle.write(secrets.token_urlsafe(32) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, key_file)
+        finally:
+            draft.unlink()
     return key_file.read_text(encoding="ascii").strip()
 
 
