@@ -85,6 +85,8 @@ REQUIRED_MESSAGES = (
     "refusals.content_changed",
     "refusals.tampered",
     "usage",
+    "notices.card_not_here",
+    "notices.reply_failed",
 )
 
 T = TypeVar("T")
