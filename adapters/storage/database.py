@@ -1,0 +1,123 @@
+"""The engine over DATABASE_URL, and the schema migrations: apply them or check they are applied."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.engine import URL, Connection
+
+from bot.errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 3
+UPGRADE_HINT = "run: coach-or-therapy db upgrade"
+
+
+class SchemaBehindError(SettingsError):
+    """The database exists but its tables are older than this version of the bot."""
+
+
+def engine_url(url: str) -> URL:
+    """The SQLAlchemy URL for a DATABASE_URL: postgresql:// means psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether this engine is a SQLite file (private to one machine)."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for DATABASE_URL; creates the SQLite file's folder when needed.
+
+    Connections are checked before use so a database that restarted is found again, and a
+    PostgreSQL server that does not answer is given up on after a few seconds.
+    """
+    parsed = engine_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 10})
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=CONNECT_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def _config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this version of the bot ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration the database lacks (safe to run again, and from two places at once)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two replicas starting together must not both create the tables.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+        command.upgrade(_config(connection), "head")
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where the database's schema is against what this version needs."""
+
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether every migration is applied."""
+        return self.current == self.head
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """The database's revision and the newest one shipped."""
+    return SchemaStatus(current_revision(engine), head_revision())
+
+
+def check_schema(engine: Engine) -> None:
+    """At start-up: a private SQLite file is brought up to date; any other database must be.
+
+    Raises SchemaBehindError (one line, with the command to run) when a shared database is behind.
+    """
+    if is_sqlite(engine):
+        if not schema_status(engine).up_to_date:
+            upgrade(engine)
+        return
+    status = schema_status(engine)
+    if not status.up_to_date:
+        raise SchemaBehindError(f"the database schema is behind; {UPGRADE_HINT}")

@@ -1,0 +1,31 @@
+"""Opening storage at start-up: check the schema, and keep running through a database outage."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.storage.database import check_schema, make_engine
+from adapters.storage.workspaces import DatabaseWorkspaces
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def open_workspaces(settings: Settings) -> DatabaseWorkspaces:
+    """Storage for DATABASE_URL, schema checked (SQLite is brought up to date by itself).
+
+    Raises SchemaBehindError (a SettingsError, printed as one line) when a shared database needs
+    `coach-or-therapy db upgrade`. A database that cannot be reached is logged once and the bot
+    runs on default settings until it returns.
+    """
+    engine = make_engine(settings.database_url_or_default)
+    try:
+        check_schema(engine)
+    except SQLAlchemyError as exc:
+        log.warning(
+            "database unavailable at start-up (%s); running on default settings until it returns",
+            type(exc).__name__,
+        )
+    return DatabaseWorkspaces(engine)

@@ -1,0 +1,105 @@
+"""Checking what an admin typed into the settings form, field by field, with a kind message each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from adapters.workspaces import WorkspacePrefs
+
+MAX_CONTACT_LENGTH = 200
+FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
+
+_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{6,20}")
+_DISCORD_ID = re.compile(r"[0-9]{15,21}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """What was wrong, by field name (the same names as WorkspacePrefs)."""
+
+    errors: Mapping[str, str]
+
+
+def _ids(raw: str) -> list[str]:
+    return [part for part in _SEPARATORS.split(raw.strip()) if part]
+
+
+def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
+    text = raw.strip()
+    if not text:
+        return None, None
+    if len(text) > MAX_CONTACT_LENGTH:
+        return None, f"Please keep the {label} to {MAX_CONTACT_LENGTH} characters or fewer."
+    if _CONTROL.search(text):
+        return None, f"Please put the {label} on one line."
+    looks_like_link = "://" in text or text.lower().startswith(("www.", "javascript:", "data:"))
+    if looks_like_link:
+        parsed = urlparse(text)
+        if parsed.scheme != "https" or not parsed.netloc or " " in text:
+            return None, (
+                f"A link for the {label} must start with https:// "
+                "(for example https://intranet.example.com/eap)."
+            )
+    elif "<" in text or ">" in text:
+        return None, f"Please write the {label} as plain text or an https:// link."
+    return text, None
+
+
+def validate_prefs(
+    raw: Mapping[str, str | None],
+    *,
+    regions: Collection[str],
+    locales: Collection[str],
+) -> WorkspacePrefs | Invalid:
+    """Preferences from form input, or every field that is wrong and why. Blank means default."""
+    errors: dict[str, str] = {}
+
+    region: str | None = (raw.get("region") or "").strip().upper() or None
+    if region is not None and region not in regions:
+        errors["region"] = (
+            f"We have no helplines for {region!r}. Choose one of: {', '.join(sorted(regions))}."
+        )
+        region = None
+
+    eap, problem = _contact(raw.get("eap_contact") or "", "EAP contact")
+    if problem:
+        errors["eap_contact"] = problem
+    coaching, problem = _contact(raw.get("coaching_contact") or "", "coaching contact")
+    if problem:
+        errors["coaching_contact"] = problem
+
+    locale: str | None = (raw.get("locale") or "").strip() or None
+    if locale is not None and locale not in locales:
+        errors["locale"] = f"Choose a language we have: {', '.join(sorted(locales))}."
+        locale = None
+
+    channels = [c.upper() for c in _ids(raw.get("card_channels") or "")]
+    bad = [c for c in channels if not _SLACK_CHANNEL.fullmatch(c)]
+    if bad:
+        errors["card_channels"] = (
+            f"{bad[0]!r} is not a channel id; they look like C0123ABCD "
+            "(channel details, at the bottom)."
+        )
+    roles = _ids(raw.get("card_roles") or "")
+    bad = [r for r in roles if not _DISCORD_ID.fullmatch(r)]
+    if bad:
+        errors["card_roles"] = (
+            f"{bad[0]!r} is not a role id; with Developer Mode on, right-click a role "
+            "and choose Copy Role ID."
+        )
+
+    if errors:
+        return Invalid(errors)
+    return WorkspacePrefs(
+        region=region,
+        eap_contact=eap,
+        coaching_contact=coaching,
+        locale=locale,
+        card_channels=tuple(dict.fromkeys(channels)),
+        card_roles=tuple(dict.fromkeys(roles)),
+    )
