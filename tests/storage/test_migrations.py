@@ -73,9 +73,7 @@ def test_a_shared_database_that_is_behind_stops_start_up_with_one_line(postgres_
     finally:
         engine.dispose()
         janitor.drop()
-    assert str(raised.value) == (
-        "the database schema is behind; run: coach-or-therapy db upgrade"
-    )
+    assert str(raised.value) == ("the database schema is behind; run: coach-or-therapy db upgrade")
 
 
 def test_the_private_sqlite_file_is_brought_up_to_date_at_start_up(tmp_path):
