@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
-from collections.abc import Callable, Iterable
+import os
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from bot.errors import ContentError, Problem
 from bot.located_yaml import Where, YamlList, YamlMap, load_yaml
@@ -31,15 +36,36 @@ from bot.model import (
 )
 
 FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
+REFERENCE_LOCALE = "en"
 
-# The tightest limit of the platforms the bot speaks on (Slack, Discord), per kind of text.
-BUTTON_LIMIT = 75  # Slack button text 75, Discord label 80
-HEADER_LIMIT = 150  # Slack header block
-SECTION_LIMIT = 3000  # Slack section text
-FIELD_LIMIT = 1024  # Discord embed field value
-EMBED_LIMIT = 6000  # Discord, all embeds of one message
+# Platform limits, in characters. Each kind of text is held to the tighter of Slack and Discord.
+SLACK_BUTTON = 75
+DISCORD_LABEL = 80
+SLACK_HEADER = 150
+DISCORD_TITLE = 256
+SLACK_SECTION = 3000
+DISCORD_DESCRIPTION = 4096
+DISCORD_FIELD = 1024
+DISCORD_EMBED = 6000
+DISCORD_FIELDS = 25
+
+BUTTON_LIMIT = min(SLACK_BUTTON, DISCORD_LABEL)
+HEADER_LIMIT = min(SLACK_HEADER, DISCORD_TITLE)
+SECTION_LIMIT = min(SLACK_SECTION, DISCORD_DESCRIPTION)
+FIELD_LIMIT = DISCORD_FIELD
+EMBED_LIMIT = DISCORD_EMBED
+# Short lines (credits, notes) may become a field, a footer or a context block; a field is tightest.
+LINE_LIMIT = FIELD_LIMIT
+# What an adapter adds around each listed line: a bullet, a space and a line break.
+LIST_ITEM_EXTRA = 3
+# Contacts come from settings, which accept at most this many characters.
+CONTACT_LENGTH = 200
+
 MAX_ANSWERS = 10  # one digit per answer in the conversation token
 MAX_QUESTIONS = 14  # the token carries at most 15 answers, the safety answer included
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Messages whose text becomes a button label.
 BUTTON_MESSAGES = (
@@ -52,7 +78,28 @@ BUTTON_MESSAGES = (
     "buttons.take_privately",
     "buttons.back_to_conversation",
 )
-HEADER_MESSAGES = ("result.heading", "help.title")
+# Messages shown as a heading (a Slack header block, a Discord title or field name).
+HEADER_MESSAGES = (
+    "progress",
+    "result.heading",
+    "result.why_heading",
+    "result.next_steps_heading",
+    "help.title",
+)
+# Messages filled in with values at run time, and the values each one must use.
+PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
+    "progress": ("number", "total"),
+    "result.reason_coaching": ("topic", "text"),
+    "result.reason_therapy": ("topic", "text"),
+    "result.reason_both": ("topic", "coaching", "therapy"),
+    "next_steps.eap": ("contact",),
+    "next_steps.coaching": ("contact",),
+    "help.emergency": ("number",),
+    "help.line": ("name", "contact"),
+    "help.elsewhere": ("url",),
+    "help.eap": ("contact",),
+    "help.last_checked": ("date",),
+}
 # Every message the engine and adapters use; a content folder must define them all.
 REQUIRED_MESSAGES = (
     "progress",
@@ -85,11 +132,29 @@ REQUIRED_MESSAGES = (
     "refusals.content_changed",
     "refusals.tampered",
     "usage",
-    "notices.card_not_here",
-    "notices.reply_failed",
 )
+_MAX_REASONS = 3  # the engine gives at most three reasons
 
-T = TypeVar("T")
+
+@dataclass
+class Places:
+    """Where the parts of conversation.yaml sit, for problems found after loading."""
+
+    safety: Where | None = None
+    questions: Where | None = None
+    question: dict[int, Where] = field(default_factory=dict)
+    answers: dict[int, Where] = field(default_factory=dict)
+    answer: dict[tuple[int, int], Where] = field(default_factory=dict)
+    rules_out: dict[tuple[int, int], Where] = field(default_factory=dict)
+    outcome: dict[str, Where] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Located:
+    """One locale's content and where its conversation parts are written."""
+
+    content: Content
+    places: Places
 
 
 class _Reader:
@@ -121,18 +186,27 @@ class _Reader:
         if key not in node:
             return ""
         value = node[key]
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, bool):
+            self.fail(node.at(key), f"'{key}' reads as true/false; put the text in quotes")
+            return ""
+        if isinstance(value, int | float):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             self.fail(node.at(key), f"'{key}' must be non-empty text")
             return ""
         value = value.strip()
-        if limit is not None and len(value) > limit:
-            self.fail(
-                node.at(key),
-                f"'{key}' is {len(value)} characters; {what or 'this text'} allows at most {limit}",
-            )
+        if limit is not None:
+            self.limit(node.at(key), f"'{key}'", value, limit, what)
         return value
+
+    def limit(self, where: Where, name: str, text: str | int, limit: int, what: str = "") -> None:
+        """Report `text` (or a length) longer than `limit`, naming what the limit is for."""
+        length = text if isinstance(text, int) else len(text)
+        if length > limit:
+            self.fail(
+                where,
+                f"{name} is {length} characters; {what or 'this text'} allows at most {limit}",
+            )
 
     def items(self, node: YamlMap, key: str, what: str) -> list[tuple[Any, Where]]:
         if key not in node:
@@ -146,6 +220,8 @@ class _Reader:
     def unique_ids(self, entries: Iterable[tuple[str, Where]], what: str) -> None:
         seen: set[str] = set()
         for ident, where in entries:
+            if not ident:
+                continue
             if ident in seen:
                 self.fail(where, f"duplicate {what} id '{ident}'")
             seen.add(ident)
@@ -156,27 +232,42 @@ def _id(reader: _Reader, node: YamlMap) -> str:
     if isinstance(value, bool):
         reader.fail(node.at("id"), "'id' must be quoted text (yes/no/true/false read as booleans)")
         return ""
-    return reader.text(node, "id")
+    ident = reader.text(node, "id")
+    if ident and not ID_PATTERN.fullmatch(ident):
+        reader.fail(
+            node.at("id"),
+            f"id '{ident}' must start with a lower-case letter and use only a-z, 0-9 and _",
+        )
+    return ident
+
+
+def _listed(texts: Iterable[str]) -> int:
+    """Characters a list of lines takes once an adapter shows them one per line."""
+    return sum(len(t) + LIST_ITEM_EXTRA for t in texts)
+
+
+# The card
 
 
 def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
     node = reader.mapping(doc, where, "card.yaml")
     if node is None:
         return None
-    scalar_keys = (
-        "title",
-        "intro",
-        "coaching_heading",
-        "therapy_heading",
-        "similarities_title",
-        "tendency_note",
-        "attribution",
-        "disclaimer",
-    )
-    reader.keys(node, (*scalar_keys, "rows", "similarities"))
+    line_keys = ("tendency_note", "attribution", "disclaimer")
+    header_keys = ("title", "coaching_heading", "therapy_heading", "similarities_title")
+    reader.keys(node, (*header_keys, "intro", *line_keys, "rows", "similarities"))
+    values = {key: reader.text(node, key, HEADER_LIMIT, "a heading") for key in header_keys}
+    values["intro"] = reader.text(node, "intro", SECTION_LIMIT, "a section")
+    values.update({key: reader.text(node, key, LINE_LIMIT, "a short line") for key in line_keys})
+
+    entries = reader.items(node, "rows", "rows")
+    if len(entries) > DISCORD_FIELDS:
+        reader.fail(
+            node.at("rows"), f"the card shows each row as a field; at most {DISCORD_FIELDS}"
+        )
     rows: list[CardRow] = []
     ids: list[tuple[str, Where]] = []
-    for item, at in reader.items(node, "rows", "rows"):
+    for item, at in entries:
         row = reader.mapping(item, at, "a card row")
         if row is None:
             continue
@@ -185,56 +276,56 @@ def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
         ids.append((row_id, row.at("id")))
         card_row = CardRow(
             id=row_id,
-            topic=reader.text(row, "topic", 256, "a card topic"),
-            coaching=reader.text(row, "coaching", SECTION_LIMIT),
-            therapy=reader.text(row, "therapy", SECTION_LIMIT),
+            topic=reader.text(row, "topic", HEADER_LIMIT, "a heading"),
+            coaching=reader.text(row, "coaching", FIELD_LIMIT, "a field"),
+            therapy=reader.text(row, "therapy", FIELD_LIMIT, "a field"),
         )
-        field_length = len(card_row.coaching) + len(card_row.therapy) + 24
-        if field_length > FIELD_LIMIT:
-            reader.fail(at, f"row is {field_length} characters as one field; at most {FIELD_LIMIT}")
+        reader.limit(
+            at,
+            "the row",
+            _row_field_length(card_row, values["coaching_heading"], values["therapy_heading"]),
+            FIELD_LIMIT,
+            "one field",
+        )
         rows.append(card_row)
     reader.unique_ids(ids, "row")
+
     similarities: list[str] = []
     for item, at in reader.items(node, "similarities", "sentences"):
         if not isinstance(item, str) or not item.strip():
             reader.fail(at, "each similarity must be non-empty text")
         else:
             similarities.append(item.strip())
-    values = {key: reader.text(node, key, SECTION_LIMIT) for key in scalar_keys}
-    for key in ("title", "similarities_title", "coaching_heading", "therapy_heading"):
-        if len(values[key]) > HEADER_LIMIT:
-            reader.fail(node.at(key), f"'{key}' is a header and allows at most {HEADER_LIMIT}")
+    if similarities:
+        reader.limit(node.at("similarities"), "'similarities'", _listed(similarities), FIELD_LIMIT)
+
     card = Card(rows=tuple(rows), similarities=tuple(similarities), **values)
-    total = _card_length(card)
-    if total > EMBED_LIMIT:
-        reader.fail(node.where, f"the card is {total} characters; one message allows {EMBED_LIMIT}")
+    reader.limit(node.where, "the card", _card_length(card), EMBED_LIMIT, "one message")
     return card
 
 
+def _row_field_length(row: CardRow, coaching_heading: str, therapy_heading: str) -> int:
+    """A row as one field: "**Coaching:** ...", a line break, "**Therapy:** ..."."""
+    return len(coaching_heading) + len(therapy_heading) + len(row.coaching) + len(row.therapy) + 13
+
+
 def _card_length(card: Card) -> int:
-    """Characters the card takes as one Discord message of embeds."""
+    """Characters the card takes as one message: title, intro, one field per row, the rest."""
     rows = sum(
-        len(r.topic)
-        + len(r.coaching)
-        + len(r.therapy)
-        + len(card.coaching_heading)
-        + len(card.therapy_heading)
-        + 6
+        len(r.topic) + _row_field_length(r, card.coaching_heading, card.therapy_heading)
         for r in card.rows
     )
-    rest = (
-        card.title,
-        card.intro,
-        card.similarities_title,
-        *card.similarities,
-        card.tendency_note,
-        card.attribution,
-        card.disclaimer,
-    )
-    return rows + sum(len(t) + 3 for t in rest)
+    rest = (card.title, card.intro, card.similarities_title, card.tendency_note)
+    footer = len(card.attribution) + len(card.disclaimer) + 3
+    return rows + sum(len(t) for t in rest) + _listed(card.similarities) + footer
 
 
-def _messages(reader: _Reader, doc: Any, where: Where) -> Messages | None:
+# Messages
+
+
+def _messages(
+    reader: _Reader, doc: Any, where: Where, reference: Messages | None
+) -> Messages | None:
     node = reader.mapping(doc, where, "messages.yaml")
     if node is None:
         return None
@@ -251,34 +342,98 @@ def _messages(reader: _Reader, doc: Any, where: Where) -> Messages | None:
                 places[path] = branch.at(key)
 
     walk(node, "")
-    for key in REQUIRED_MESSAGES:
+    required = dict.fromkeys(REQUIRED_MESSAGES)
+    if reference is not None:
+        required.update(dict.fromkeys(reference.texts))
+        for key in texts:
+            if key not in reference.texts:
+                reader.fail(places[key], f"unknown message '{key}' ({REFERENCE_LOCALE}/ has none)")
+    for key in required:
         if key not in texts:
-            reader.fail(node.where, f"missing message '{key}'")
+            reader.fail(_nearest(node, key.split(".")), f"missing message '{key}'")
+    for key, names in PLACEHOLDERS.items():
+        if key in texts:
+            _check_placeholders(reader, places[key], key, texts[key], names)
     for key in BUTTON_MESSAGES:
-        if len(texts.get(key, "")) > BUTTON_LIMIT:
-            reader.fail(
-                places[key], f"'{key}' is a button label; at most {BUTTON_LIMIT} characters"
-            )
+        if key in texts:
+            reader.limit(places[key], f"'{key}'", texts[key], BUTTON_LIMIT, "a button label")
     for key in HEADER_MESSAGES:
-        if len(texts.get(key, "")) > HEADER_LIMIT:
-            reader.fail(places[key], f"'{key}' is a header; at most {HEADER_LIMIT} characters")
+        if key in texts and key not in PLACEHOLDERS:
+            reader.limit(places[key], f"'{key}'", texts[key], HEADER_LIMIT, "a heading")
+    if "progress" in texts:
+        shown = _fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
+        reader.limit(places["progress"], "'progress'", shown, HEADER_LIMIT, "a heading")
     for key, text in texts.items():
-        if len(text) > SECTION_LIMIT:
-            reader.fail(places[key], f"'{key}' is {len(text)} characters; at most {SECTION_LIMIT}")
+        if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
+            reader.limit(places[key], f"'{key}'", text, SECTION_LIMIT, "a section")
     return Messages(texts)
 
 
-def _helplines(reader: _Reader, doc: Any, where: Where) -> Helplines | None:
+def _nearest(node: YamlMap, path: list[str]) -> Where:
+    """The position of the deepest mapping along `path` that exists."""
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, YamlMap):
+            break
+        node = child
+    return node.where
+
+
+def _check_placeholders(
+    reader: _Reader, where: Where, key: str, text: str, names: tuple[str, ...]
+) -> None:
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        reader.fail(where, f"'{key}' has a stray brace ({exc}); write {{{{ or }}}} for a brace")
+        return
+    allowed = ", ".join("{" + n + "}" for n in names)
+    for name in sorted(used - set(names)):
+        reader.fail(where, f"'{key}' cannot fill in {{{name}}}; it can use {allowed}")
+    missing = [n for n in names if n not in used]
+    if missing:
+        reader.fail(where, f"'{key}' must include {', '.join('{' + n + '}' for n in missing)}")
+
+
+def _fill(template: str, **values: object) -> str:
+    """A message with its placeholders filled, or the raw text when it cannot be filled."""
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return template
+
+
+# Helplines
+
+
+def _helplines(
+    reader: _Reader, doc: Any, where: Where
+) -> tuple[Helplines, dict[str, Where]] | None:
     node = reader.mapping(doc, where, "helplines.yaml")
     if node is None:
         return None
     reader.keys(node, ("last_checked", "elsewhere", "regions"))
+    last_checked = node.get("last_checked")
+    if isinstance(last_checked, datetime.date):
+        last_checked = last_checked.isoformat()
+    elif "last_checked" in node:
+        last_checked = reader.text(node, "last_checked")
+        if last_checked and not _is_date(last_checked):
+            reader.fail(node.at("last_checked"), "'last_checked' must be a date like 2026-01-31")
+    elsewhere = reader.text(node, "elsewhere", LINE_LIMIT, "a short line")
+    if elsewhere and not elsewhere.startswith(("https://", "http://")):
+        reader.fail(node.at("elsewhere"), "'elsewhere' must be a web address starting https://")
     regions: dict[str, Region] = {}
-    region_map = reader.mapping(node.get("regions"), node.at("regions"), "'regions'")
+    region_places: dict[str, Where] = {}
+    region_map = (
+        reader.mapping(node.get("regions"), node.at("regions"), "'regions'")
+        if "regions" in node
+        else None
+    )
     for code, value in (region_map or {}).items():
         assert region_map is not None
         at = region_map.at(code)
-        if not (len(code) == 2 and code.isalpha() and code.isupper()):
+        if not (len(code) == 2 and code.isalpha() and code.isupper() and code.isascii()):
             reader.fail(region_map.key_where[code], f"region '{code}' must be a two-letter code")
         region = reader.mapping(value, at, f"region '{code}'")
         if region is None:
@@ -292,25 +447,71 @@ def _helplines(reader: _Reader, doc: Any, where: Where) -> Helplines | None:
             reader.keys(line, ("name", "contact"), ("hours",))
             lines.append(
                 Helpline(
-                    name=reader.text(line, "name"),
-                    contact=reader.text(line, "contact"),
-                    hours=reader.text(line, "hours") or None,
+                    name=reader.text(line, "name", LINE_LIMIT, "a short line"),
+                    contact=reader.text(line, "contact", LINE_LIMIT, "a short line"),
+                    hours=reader.text(line, "hours", LINE_LIMIT, "a short line") or None,
                 )
             )
         regions[code] = Region(
             code=code,
-            name=reader.text(region, "name"),
-            emergency=reader.text(region, "emergency"),
+            name=reader.text(region, "name", HEADER_LIMIT, "a heading"),
+            emergency=reader.text(region, "emergency", LINE_LIMIT, "a short line"),
             lines=tuple(lines),
         )
-    return Helplines(
-        last_checked=reader.text(node, "last_checked"),
-        regions=regions,
-        elsewhere=reader.text(node, "elsewhere"),
+        region_places[code] = region_map.key_where[code]
+    helplines = Helplines(
+        last_checked=str(last_checked or ""), regions=regions, elsewhere=elsewhere
     )
+    return helplines, region_places
 
 
-def _answer(reader: _Reader, node: YamlMap, row_ids: set[str]) -> Answer:
+def _is_date(text: str) -> bool:
+    if not DATE_PATTERN.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_help_message(
+    reader: _Reader, messages: Messages, helplines: Helplines, places: Mapping[str, Where]
+) -> None:
+    """The help message for each region must fit one message, its lines one field."""
+    words = messages.texts
+    if any(key not in words for key in REQUIRED_MESSAGES if key.startswith("help.")):
+        return
+    contact = "x" * CONTACT_LENGTH
+    common = [
+        words["help.title"],
+        words["help.intro"],
+        _fill(words["help.elsewhere"], url=helplines.elsewhere),
+        max(_fill(words["help.eap"], contact=contact), words["help.eap_unset"], key=len),
+        words["help.trusted"],
+        _fill(words["help.last_checked"], date=helplines.last_checked),
+        max(words["help.closing"], words["help.closing_continue"], key=len),
+    ]
+    for code, region in helplines.regions.items():
+        lines = [
+            _fill(words["help.line"], name=line.name, contact=line.contact)
+            + (f" ({line.hours})" if line.hours else "")
+            for line in region.lines
+        ]
+        name = f"the help message for {code}"
+        reader.limit(places[code], f"{name}'s lines", _listed(lines), FIELD_LIMIT, "one field")
+        total = (
+            sum(len(t) for t in common)
+            + len(_fill(words["help.emergency"], number=region.emergency))
+            + _listed(lines)
+        )
+        reader.limit(places[code], name, total, EMBED_LIMIT, "one message")
+
+
+# The conversation
+
+
+def _answer(reader: _Reader, node: YamlMap, row_ids: set[str] | None) -> Answer:
     reader.keys(node, ("id", "label"), ("lean", "weight", "rows", "rules_out", "note"))
     lean = node.get("lean", "neither")
     if lean not in LEANS:
@@ -320,8 +521,8 @@ def _answer(reader: _Reader, node: YamlMap, row_ids: set[str]) -> Answer:
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 9:
         reader.fail(node.at("weight"), "'weight' must be a whole number from 1 to 9")
         weight = 1
-    rows = _id_list(reader, node, "rows", lambda r: r in row_ids, "card row")
-    rules_out = _id_list(reader, node, "rules_out", lambda o: o in OUTCOMES, "outcome")
+    rows = _id_list(reader, node, "rows", row_ids, "card row")
+    rules_out = _id_list(reader, node, "rules_out", set(OUTCOMES), "outcome")
     return Answer(
         id=_id(reader, node),
         label=reader.text(node, "label", BUTTON_LIMIT, "a button label"),
@@ -329,117 +530,152 @@ def _answer(reader: _Reader, node: YamlMap, row_ids: set[str]) -> Answer:
         weight=weight,
         rows=rows,
         rules_out=cast(tuple[OutcomeId, ...], rules_out),
-        note=reader.text(node, "note", SECTION_LIMIT) or None,
+        note=reader.text(node, "note", FIELD_LIMIT, "a field") or None,
     )
 
 
 def _id_list(
-    reader: _Reader, node: YamlMap, key: str, exists: Callable[[str], bool], what: str
+    reader: _Reader, node: YamlMap, key: str, known: set[str] | None, what: str
 ) -> tuple[str, ...]:
+    """The ids listed under `key`; `known` None means they cannot be checked (file broken)."""
     if key not in node:
         return ()
     value = node[key]
     if not isinstance(value, YamlList):
         reader.fail(node.at(key), f"'{key}' must be a list of {what} ids")
         return ()
-    found = []
+    found: list[str] = []
     for item, at in zip(value, value.item_where, strict=True):
-        if not isinstance(item, str) or not exists(item):
+        if not isinstance(item, str) or (known is not None and item not in known):
             reader.fail(at, f"'{item}' is not a known {what}")
+        elif item in found:
+            reader.fail(at, f"'{item}' is listed twice")
         else:
             found.append(item)
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class _Conversation:
+    intro: str
+    safety: SafetyQuestion
+    questions: tuple[Question, ...]
+    margin: int
+    outcomes: dict[OutcomeId, Outcome]
+
+
+def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
+    reader.keys(node, ("id", "text", "answers"))
+    entries = reader.items(node, "answers", "answers")
+    if entries and not 2 <= len(entries) <= MAX_ANSWERS:
+        reader.fail(node.at("answers"), f"a question needs 2 to {MAX_ANSWERS} answers")
+    answers: list[SafetyAnswer] = []
+    ids: list[tuple[str, Where]] = []
+    for item, at in entries:
+        answer = reader.mapping(item, at, "an answer")
+        if answer is None:
+            continue
+        reader.keys(answer, ("id", "label", "action"))
+        action: SafetyAction = answer.get("action", "continue")
+        if action not in SAFETY_ACTIONS:
+            reader.fail(answer.at("action"), f"'action' must be one of {', '.join(SAFETY_ACTIONS)}")
+            action = "continue"
+        answer_id = _id(reader, answer)
+        ids.append((answer_id, answer.at("id")))
+        label = reader.text(answer, "label", BUTTON_LIMIT, "a button label")
+        answers.append(SafetyAnswer(answer_id, label, action))
+    reader.unique_ids(ids, "answer")
+    actions = {a.action for a in answers}
+    for needed in ("help", "continue"):
+        if answers and needed not in actions:
+            reader.fail(node.at("answers"), f"the safety question needs a '{needed}' answer")
+    return SafetyQuestion(
+        _id(reader, node), reader.text(node, "text", SECTION_LIMIT, "a section"), tuple(answers)
+    )
+
+
 def _conversation(
-    reader: _Reader, doc: Any, where: Where, card: Card | None
-) -> tuple[str, SafetyQuestion, tuple[Question, ...], int, dict[OutcomeId, Outcome]] | None:
+    reader: _Reader, doc: Any, where: Where, card: Card | None, places: Places
+) -> _Conversation | None:
     node = reader.mapping(doc, where, "conversation.yaml")
     if node is None:
         return None
     reader.keys(node, ("intro", "safety", "questions", "scoring", "outcomes"))
-    row_ids = {r.id for r in card.rows} if card else set()
+    row_ids = {r.id for r in card.rows} if card else None
 
-    safety_node = reader.mapping(node.get("safety"), node.at("safety"), "'safety'")
-    safety_answers: list[SafetyAnswer] = []
-    safety = SafetyQuestion("safety", "", ())
+    safety = SafetyQuestion("", "", ())
+    safety_node = (
+        reader.mapping(node.get("safety"), node.at("safety"), "'safety'")
+        if "safety" in node
+        else None
+    )
     if safety_node is not None:
-        reader.keys(safety_node, ("id", "text", "answers"))
-        for item, at in reader.items(safety_node, "answers", "answers"):
-            answer = reader.mapping(item, at, "an answer")
-            if answer is None:
-                continue
-            reader.keys(answer, ("id", "label", "action"))
-            action: SafetyAction = answer.get("action", "continue")
-            if action not in SAFETY_ACTIONS:
-                reader.fail(
-                    answer.at("action"), f"'action' must be one of {', '.join(SAFETY_ACTIONS)}"
-                )
-                action = "continue"
-            safety_answers.append(
-                SafetyAnswer(
-                    _id(reader, answer), reader.text(answer, "label", BUTTON_LIMIT), action
-                )
-            )
-        actions = {a.action for a in safety_answers}
-        for needed in ("help", "continue"):
-            if safety_answers and needed not in actions:
-                reader.fail(
-                    safety_node.at("answers"), f"the safety question needs a '{needed}' answer"
-                )
-        safety = SafetyQuestion(
-            _id(reader, safety_node),
-            reader.text(safety_node, "text", SECTION_LIMIT),
-            tuple(safety_answers),
-        )
+        places.safety = safety_node.where
+        safety = _safety(reader, safety_node)
 
     questions: list[Question] = []
-    question_ids: list[tuple[str, Where]] = (
-        [(safety.id, safety_node.at("id"))] if safety_node else []
-    )
+    question_ids: list[tuple[str, Where]] = []
+    if safety_node is not None:
+        question_ids.append((safety.id, safety_node.at("id")))
     entries = reader.items(node, "questions", "questions")
+    places.questions = node.at("questions")
     if len(entries) > MAX_QUESTIONS:
         reader.fail(node.at("questions"), f"at most {MAX_QUESTIONS} questions fit in a button")
     for item, at in entries:
         q = reader.mapping(item, at, "a question")
         if q is None:
             continue
+        places.question[len(questions)] = q.where
+        places.answers[len(questions)] = q.at("answers")
         reader.keys(q, ("id", "text", "answers"))
-        answer_nodes = reader.items(q, "answers", "answers")
-        if not 2 <= len(answer_nodes) <= MAX_ANSWERS:
+        answer_entries = reader.items(q, "answers", "answers")
+        if answer_entries and not 2 <= len(answer_entries) <= MAX_ANSWERS:
             reader.fail(q.at("answers"), f"a question needs 2 to {MAX_ANSWERS} answers")
-        answers = []
-        for a_item, a_at in answer_nodes:
+        answers: list[Answer] = []
+        answer_ids: list[tuple[str, Where]] = []
+        for a_item, a_at in answer_entries:
             a_node = reader.mapping(a_item, a_at, "an answer")
-            if a_node is not None:
-                answers.append(_answer(reader, a_node, row_ids))
-        reader.unique_ids(
-            ((a.id, a_at) for a, (_, a_at) in zip(answers, answer_nodes, strict=False)), "answer"
+            if a_node is None:
+                continue
+            key = (len(questions), len(answers))
+            places.answer[key] = a_node.where
+            places.rules_out[key] = a_node.at("rules_out")
+            answer = _answer(reader, a_node, row_ids)
+            answer_ids.append((answer.id, a_node.at("id")))
+            answers.append(answer)
+        reader.unique_ids(answer_ids, "answer")
+        question = Question(
+            _id(reader, q), reader.text(q, "text", SECTION_LIMIT, "a section"), tuple(answers)
         )
-        question = Question(_id(reader, q), reader.text(q, "text", SECTION_LIMIT), tuple(answers))
         question_ids.append((question.id, q.at("id")))
         questions.append(question)
     reader.unique_ids(question_ids, "question")
 
     margin = 1
-    scoring = reader.mapping(node.get("scoring"), node.at("scoring"), "'scoring'")
-    if scoring is not None:
-        reader.keys(scoring, ("margin",))
-        margin = scoring.get("margin", 1)
-        if isinstance(margin, bool) or not isinstance(margin, int) or margin < 1:
-            reader.fail(scoring.at("margin"), "'margin' must be a whole number of at least 1")
-            margin = 1
+    if "scoring" in node:
+        scoring = reader.mapping(node.get("scoring"), node.at("scoring"), "'scoring'")
+        if scoring is not None:
+            reader.keys(scoring, ("margin",))
+            margin = scoring.get("margin", 1)
+            if isinstance(margin, bool) or not isinstance(margin, int) or margin < 1:
+                reader.fail(scoring.at("margin"), "'margin' must be a whole number of at least 1")
+                margin = 1
 
     outcomes: dict[OutcomeId, Outcome] = {}
-    outcome_map = reader.mapping(node.get("outcomes"), node.at("outcomes"), "'outcomes'")
+    outcome_map = (
+        reader.mapping(node.get("outcomes"), node.at("outcomes"), "'outcomes'")
+        if "outcomes" in node
+        else None
+    )
     if outcome_map is not None:
-        for key in outcome_map:
-            if key not in OUTCOMES:
-                reader.fail(outcome_map.key_where[key], f"unknown outcome '{key}'")
+        for name in outcome_map:
+            if name not in OUTCOMES:
+                reader.fail(outcome_map.key_where[name], f"unknown outcome '{name}'")
         for outcome_id in OUTCOMES:
             if outcome_id not in outcome_map:
                 reader.fail(outcome_map.where, f"missing outcome '{outcome_id}'")
                 continue
+            places.outcome[outcome_id] = outcome_map.key_where[outcome_id]
             o = reader.mapping(outcome_map[outcome_id], outcome_map.at(outcome_id), "an outcome")
             if o is None:
                 continue
@@ -448,21 +684,224 @@ def _conversation(
             if instead is not None and (instead not in OUTCOMES or instead == outcome_id):
                 reader.fail(o.at("instead"), f"'{instead}' is not another known outcome")
                 instead = None
-            steps = _id_list(
-                reader, o, "next_steps", lambda s: s in ("eap", "coaching"), "next step"
-            )
+            steps = _id_list(reader, o, "next_steps", {"eap", "coaching"}, "next step")
             outcomes[outcome_id] = Outcome(
                 id=outcome_id,
-                title=reader.text(o, "title", HEADER_LIMIT, "a header"),
-                summary=reader.text(o, "summary", SECTION_LIMIT),
+                title=reader.text(o, "title", HEADER_LIMIT, "a heading"),
+                summary=reader.text(o, "summary", SECTION_LIMIT, "a section"),
                 next_steps=steps,
                 instead=instead,
             )
-    intro = reader.text(node, "intro", SECTION_LIMIT)
-    return intro, safety, tuple(questions), margin, outcomes
+    intro = reader.text(node, "intro", SECTION_LIMIT, "a section")
+    return _Conversation(intro, safety, tuple(questions), margin, outcomes)
 
 
-def fingerprint(safety: SafetyQuestion, questions: Iterable[Question], margin: int) -> str:
+def _check_messages_fit(
+    reader: _Reader, conversation: _Conversation, card: Card, messages: Messages, places: Places
+) -> None:
+    """Each question and each result, once filled in, must fit one message."""
+    words = messages.texts
+    if any(key not in words for key in REQUIRED_MESSAGES):
+        return
+    progress = _fill(words["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
+    asks = [(conversation.safety.text, len(conversation.intro), places.safety)]
+    asks += [(q.text, 0, places.question.get(i)) for i, q in enumerate(conversation.questions)]
+    for text, intro, where in asks:
+        if where is not None:
+            total = intro + len(progress) + len(text)
+            reader.limit(where, "the question", total, EMBED_LIMIT, "one message")
+
+    reasons = sorted(_possible_reasons(conversation, card, messages), reverse=True)
+    why = sum(length + LIST_ITEM_EXTRA for length in reasons[:_MAX_REASONS])
+    notes = sum(
+        max((len(a.note) + LIST_ITEM_EXTRA for a in q.answers if a.note), default=0)
+        for q in conversation.questions
+    )
+    contact = "x" * CONTACT_LENGTH
+    for outcome_id, outcome in conversation.outcomes.items():
+        where = places.outcome[outcome_id]
+        steps = [
+            max(
+                _fill(words[f"next_steps.{name}"], contact=contact),
+                words[f"next_steps.{name}_unset"],
+                key=len,
+            )
+            for name in outcome.next_steps
+        ]
+        reader.limit(where, f"the '{outcome_id}' result's next steps", _listed(steps), FIELD_LIMIT)
+        reader.limit(where, f"the '{outcome_id}' result's why", why, FIELD_LIMIT, "one field")
+        reader.limit(where, f"the '{outcome_id}' result's notes", notes, FIELD_LIMIT, "one field")
+        fixed = (
+            "result.heading",
+            "result.why_heading",
+            "result.next_steps_heading",
+            "result.not_assessment",
+        )
+        total = (
+            len(outcome.title)
+            + len(outcome.summary)
+            + why
+            + notes
+            + _listed(steps)
+            + sum(len(words[key]) for key in fixed)
+        )
+        reader.limit(where, f"the '{outcome_id}' result", total, EMBED_LIMIT, "one message")
+
+
+def _possible_reasons(conversation: _Conversation, card: Card, messages: Messages) -> set[int]:
+    """Lengths of every reason sentence a result could show."""
+    rows = {r.id: r for r in card.rows}
+    words = messages.texts
+    lengths: set[int] = set()
+    for question in conversation.questions:
+        for answer in question.answers:
+            for row_id in answer.rows:
+                row = rows.get(row_id)
+                if row is None:
+                    continue
+                if answer.lean in ("both", "neither"):
+                    both = _fill(
+                        words["result.reason_both"],
+                        topic=row.topic,
+                        coaching=row.coaching,
+                        therapy=row.therapy,
+                    )
+                    lengths.add(len(both))
+                for side, text in (("coaching", row.coaching), ("therapy", row.therapy)):
+                    reason = _fill(words[f"result.reason_{side}"], topic=row.topic, text=text)
+                    lengths.add(len(reason))
+    return lengths
+
+
+# Comparing a locale with the reference locale
+
+
+def _compare(
+    reader: _Reader,
+    reference: Content,
+    docs: Mapping[str, tuple[Any, Where]],
+    card: Card | None,
+    conversation: _Conversation | None,
+    places: Places,
+) -> None:
+    """Report what this locale lacks, or has beyond, compared with the reference locale."""
+    ref = REFERENCE_LOCALE
+    card_doc = docs.get("card.yaml", (None, None))[0]
+    if card is not None and isinstance(card_doc, YamlMap):
+        rows_node = card_doc.get("rows")
+        rows_where = card_doc.at("rows") if isinstance(rows_node, YamlList) else card_doc.where
+        mine = {r.id for r in card.rows}
+        for row in reference.card.rows:
+            if row.id not in mine:
+                reader.fail(rows_where, f"missing card row '{row.id}' ({ref}/ has it)")
+        their_rows = {r.id for r in reference.card.rows}
+        if isinstance(rows_node, YamlList):
+            for item in rows_node:
+                if isinstance(item, YamlMap) and item.get("id") not in their_rows | {None, ""}:
+                    reader.fail(item.at("id"), f"unknown card row '{item['id']}' ({ref}/ has none)")
+    if conversation is None or places.questions is None:
+        return
+    _compare_answers(
+        reader,
+        [(a.id, (a.action,)) for a in reference.safety.answers],
+        [(a.id, (a.action,)) for a in conversation.safety.answers],
+        docs["conversation.yaml"][0],
+        "safety",
+    )
+    ref_questions = {q.id: q for q in reference.questions}
+    my_ids = [q.id for q in conversation.questions]
+    for q in reference.questions:
+        if q.id not in my_ids:
+            reader.fail(places.questions, f"missing question '{q.id}' ({ref}/ has it)")
+    for index, question in enumerate(conversation.questions):
+        where = places.question.get(index, places.questions)
+        if question.id not in ref_questions:
+            reader.fail(where, f"unknown question '{question.id}' ({ref}/ has none)")
+            continue
+        theirs = ref_questions[question.id]
+        mine_answers = {a.id: a for a in question.answers}
+        answers_where = places.answers.get(index, where)
+        for answer in theirs.answers:
+            if answer.id not in mine_answers:
+                reader.fail(answers_where, f"missing answer '{answer.id}' ({ref}/ has it)")
+        their_answers = {a.id: a for a in theirs.answers}
+        for a_index, answer in enumerate(question.answers):
+            a_where = places.answer.get((index, a_index), answers_where)
+            other = their_answers.get(answer.id)
+            if other is None:
+                reader.fail(a_where, f"unknown answer '{answer.id}' ({ref}/ has none)")
+            elif _score(answer) != _score(other):
+                reader.fail(
+                    a_where,
+                    f"answer '{answer.id}' scores differently from {ref}/; "
+                    "lean, weight and rules_out must match",
+                )
+        if [a.id for a in question.answers if a.id in their_answers] != [
+            a.id for a in theirs.answers if a.id in mine_answers
+        ]:
+            reader.fail(answers_where, f"answers must be in the same order as in {ref}/")
+    common = [q for q in my_ids if q in ref_questions]
+    if common != [q.id for q in reference.questions if q.id in my_ids]:
+        reader.fail(places.questions, f"questions must be in the same order as in {ref}/")
+    if conversation.margin != reference.margin:
+        node = docs["conversation.yaml"][0]
+        scoring = node.get("scoring") if isinstance(node, YamlMap) else None
+        where = scoring.at("margin") if isinstance(scoring, YamlMap) else places.questions
+        reader.fail(where, f"'margin' must match {ref}/ ({reference.margin})")
+    for outcome_id, outcome in conversation.outcomes.items():
+        other_outcome = reference.outcomes.get(outcome_id)
+        if other_outcome is not None and outcome.instead != other_outcome.instead:
+            reader.fail(
+                places.outcome[outcome_id],
+                f"outcome '{outcome_id}' must have the same 'instead' as in {ref}/",
+            )
+
+
+def _score(answer: Answer) -> tuple[str, int, tuple[str, ...]]:
+    return answer.lean, answer.weight, tuple(sorted(answer.rules_out))
+
+
+def _compare_answers(
+    reader: _Reader,
+    theirs: list[tuple[str, tuple[str, ...]]],
+    mine: list[tuple[str, tuple[str, ...]]],
+    doc: Any,
+    key: str,
+) -> None:
+    """The safety question's answers: same ids, same actions, same order."""
+    node = doc.get(key) if isinstance(doc, YamlMap) else None
+    if not isinstance(node, YamlMap):
+        return
+    answers = node.get("answers")
+    where = node.at("answers")
+    if theirs == mine or not isinstance(answers, YamlList):
+        return
+    my_ids = [m[0] for m in mine]
+    their_ids = [t[0] for t in theirs]
+    for ident, _ in theirs:
+        if ident not in my_ids:
+            reader.fail(where, f"missing answer '{ident}' ({REFERENCE_LOCALE}/ has it)")
+    items = [i for i in answers if isinstance(i, YamlMap)]
+    for (ident, action), item in zip(mine, items, strict=False):
+        if ident not in their_ids:
+            reader.fail(item.where, f"unknown answer '{ident}' ({REFERENCE_LOCALE}/ has none)")
+        elif (ident, action) not in theirs:
+            reader.fail(
+                item.where, f"answer '{ident}' must have the same action as in {REFERENCE_LOCALE}/"
+            )
+    if [i for i in my_ids if i in their_ids] != [i for i in their_ids if i in my_ids]:
+        reader.fail(where, f"answers must be in the same order as in {REFERENCE_LOCALE}/")
+
+
+# Loading
+
+
+def fingerprint(
+    safety: SafetyQuestion,
+    questions: Iterable[Question],
+    margin: int,
+    outcomes: Mapping[OutcomeId, Outcome] | None = None,
+) -> str:
     """Six characters that change whenever answers would be scored differently.
 
     Wording is left out, so fixing a typo or adding a translation keeps open conversations valid.
@@ -472,23 +911,26 @@ def fingerprint(safety: SafetyQuestion, questions: Iterable[Question], margin: i
             [(a.id, a.action) for a in safety.answers],
             [(q.id, [(a.id, a.lean, a.weight, a.rules_out) for a in q.answers]) for q in questions],
             margin,
+            sorted((o.id, o.instead or "") for o in (outcomes or {}).values()),
         )
     )
     return base64.urlsafe_b64encode(hashlib.sha256(shape.encode()).digest()[:6]).decode()[:6]
 
 
-def _label(root: Path, path: Path) -> str:
+def file_label(path: Path) -> str:
+    """How problems name a file: relative to the working folder when inside it."""
     try:
-        return str(path.relative_to(root.parent))
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
-def _read_all(folder: Path, root: Path, reader: _Reader) -> dict[str, tuple[Any, Where]]:
+def _read_all(folder: Path, reader: _Reader) -> dict[str, tuple[Any, Where]]:
     docs: dict[str, tuple[Any, Where]] = {}
     for name in FILES:
         path = folder / name
-        label = _label(root, path)
+        label = file_label(path)
         try:
             docs[name] = (load_yaml(path, label), Where(label, 1, 1))
         except ContentError as exc:
@@ -496,24 +938,40 @@ def _read_all(folder: Path, root: Path, reader: _Reader) -> dict[str, tuple[Any,
     return docs
 
 
-def load_content(root: Path, locale: str = "en", helplines_file: Path | None = None) -> Content:
-    """Load and check one locale folder under `root`; raise ContentError listing every problem."""
+def load_located(
+    root: Path,
+    locale: str = REFERENCE_LOCALE,
+    helplines_file: Path | None = None,
+    reference: Content | None = None,
+) -> Located:
+    """Load and check one locale folder under `root`, remembering where its parts are written.
+
+    A locale other than the reference (en) is compared with `reference`, or with `root`/en when
+    no reference is given. Raises ContentError listing every problem.
+    """
     reader = _Reader()
     folder = root / locale
     if not folder.is_dir():
-        raise ContentError([Problem(_label(root, folder), 1, 1, "locale folder is missing")])
-    docs = _read_all(folder, root, reader)
+        raise ContentError([Problem(file_label(folder), 1, 1, "locale folder is missing")])
+    if reference is None and locale != REFERENCE_LOCALE and (root / REFERENCE_LOCALE).is_dir():
+        reference = load_content(root, REFERENCE_LOCALE, helplines_file)
+    docs = _read_all(folder, reader)
+    places = Places()
     card = _card(reader, *docs["card.yaml"]) if "card.yaml" in docs else None
-    messages = _messages(reader, *docs["messages.yaml"]) if "messages.yaml" in docs else None
+    messages = (
+        _messages(reader, *docs["messages.yaml"], reference.messages if reference else None)
+        if "messages.yaml" in docs
+        else None
+    )
     conversation = (
-        _conversation(reader, *docs["conversation.yaml"], card)
+        _conversation(reader, *docs["conversation.yaml"], card, places)
         if "conversation.yaml" in docs
         else None
     )
     helplines_doc = docs.get("helplines.yaml")
-    helplines = _helplines(reader, *helplines_doc) if helplines_doc else None
-    if helplines_file is not None and helplines is not None:
-        label = str(helplines_file)
+    loaded = _helplines(reader, *helplines_doc) if helplines_doc else None
+    if helplines_file is not None and loaded is not None:
+        label = file_label(helplines_file)
         try:
             override = _helplines(reader, load_yaml(helplines_file, label), Where(label, 1, 1))
         except ContentError as exc:
@@ -521,30 +979,52 @@ def load_content(root: Path, locale: str = "en", helplines_file: Path | None = N
             override = None
         if override is not None:
             helplines = Helplines(
-                last_checked=override.last_checked,
-                regions={**helplines.regions, **override.regions},
-                elsewhere=override.elsewhere,
+                last_checked=override[0].last_checked,
+                regions={**loaded[0].regions, **override[0].regions},
+                elsewhere=override[0].elsewhere,
             )
-    if reader.problems or not (card and messages and conversation and helplines):
-        raise ContentError(reader.problems or [Problem(str(folder), 1, 1, "content is incomplete")])
-    intro, safety, questions, margin, outcomes = conversation
-    return Content(
+            loaded = (helplines, {**loaded[1], **override[1]})
+    helplines_ = loaded[0] if loaded else None
+    if messages is not None and loaded is not None:
+        _check_help_message(reader, messages, *loaded)
+    if conversation is not None and card is not None and messages is not None:
+        _check_messages_fit(reader, conversation, card, messages, places)
+    if reference is not None:
+        _compare(reader, reference, docs, card, conversation, places)
+    if reader.problems or not (card and messages and conversation and helplines_):
+        raise ContentError(
+            set(reader.problems) or [Problem(file_label(folder), 1, 1, "content is incomplete")]
+        )
+    content = Content(
         locale=locale,
-        intro=intro,
-        safety=safety,
-        questions=questions,
-        margin=margin,
-        outcomes=outcomes,
+        intro=conversation.intro,
+        safety=conversation.safety,
+        questions=conversation.questions,
+        margin=conversation.margin,
+        outcomes=conversation.outcomes,
         card=card,
         messages=messages,
-        helplines=helplines,
-        fingerprint=fingerprint(safety, questions, margin),
+        helplines=helplines_,
+        fingerprint=fingerprint(
+            conversation.safety, conversation.questions, conversation.margin, conversation.outcomes
+        ),
     )
+    return Located(content, places)
+
+
+def load_content(
+    root: Path,
+    locale: str = REFERENCE_LOCALE,
+    helplines_file: Path | None = None,
+    reference: Content | None = None,
+) -> Content:
+    """Load and check one locale folder under `root`; raise ContentError listing every problem."""
+    return load_located(root, locale, helplines_file, reference).content
 
 
 def locales(root: Path) -> list[str]:
-    """Locale folders under `root`, en first."""
+    """Locale folders under `root` (any folder holding a content file), en first."""
     found = sorted(
-        p.name for p in root.iterdir() if p.is_dir() and (p / "conversation.yaml").exists()
+        p.name for p in root.iterdir() if p.is_dir() and any((p / name).exists() for name in FILES)
     )
-    return sorted(found, key=lambda name: name != "en")
+    return sorted(found, key=lambda name: name != REFERENCE_LOCALE)
