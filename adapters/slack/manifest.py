@@ -1,0 +1,84 @@
+"""A Slack app manifest to paste into api.slack.com/apps ("From an app manifest")."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+from urllib.parse import urlparse
+
+import yaml
+
+from adapters.slack.app import APP_NAME, COMMAND
+from adapters.slack.server import EVENTS_PATH
+
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public")
+PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST"
+
+
+def manifest(socket: bool, url: str | None) -> dict[str, Any]:
+    """The manifest as a dict: Socket Mode, or HTTP with every request URL under `url`."""
+    request_url = None if socket else (url or PLACEHOLDER_URL).rstrip("/") + EVENTS_PATH
+    command: dict[str, Any] = {
+        "command": COMMAND,
+        "description": "Might coaching, therapy or both be worth exploring? (private)",
+        "usage_hint": "[card | help]",
+        "should_escape": False,
+    }
+    events: dict[str, Any] = {"bot_events": ["app_home_opened"]}
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if request_url:
+        command["url"] = request_url
+        events["request_url"] = request_url
+        interactivity["request_url"] = request_url
+    return {
+        "display_information": {
+            "name": APP_NAME,
+            "description": "A private walk-through: might coaching, therapy or both fit?",
+            "long_description": (
+                "Type /coach-or-therapy and answer a few multiple-choice questions in a message "
+                "only you can see. The app suggests whether coaching, therapy or counselling, or "
+                "both might be worth exploring, why, and where to go next. Answers are not "
+                "saved. /coach-or-therapy card posts the full coaching-vs-therapy comparison in "
+                "a channel. It is an automated tool, not a coach or a clinician, and not an "
+                "assessment."
+            ),
+            "background_color": "#2f4f4f",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
+            "bot_user": {"display_name": APP_NAME, "always_online": True},
+            "slash_commands": [command],
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": events,
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
+def print_manifest(socket: bool, url: str | None, out: TextIO) -> int:
+    """Print the manifest as YAML; 2 with one line on stderr when `url` is not an https URL."""
+    if url is not None:
+        parsed = urlparse(url)
+        if parsed.scheme != "https" or not parsed.netloc:
+            print(
+                f"coach-or-therapy: --url must be the app's public https address, like "
+                f"https://bot.example.com, not {url!r}",
+                file=sys.stderr,
+            )
+            return 2
+    if not socket and url is None:
+        out.write(
+            f"# HTTP mode: replace {PLACEHOLDER_URL} with this app's public address "
+            "(or run: coach-or-therapy manifest slack --url https://... or --socket)\n"
+        )
+    out.write(yaml.safe_dump(manifest(socket, url), sort_keys=False, allow_unicode=True))
+    return 0

@@ -1,0 +1,161 @@
+"""Running the Slack app (Socket Mode or HTTP) and posting the card from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from typing import TextIO
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from adapters.runtime import Runtime
+from adapters.slack.app import build_app, web_client
+from adapters.slack.quiet import platform_logger
+from adapters.slack.render import card_payload
+from adapters.slack.respond import Replier
+from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.workspaces import Workspaces
+from bot.effects import ShowCard as ShowCardEffect
+from bot.events import ShowCard
+from bot.state import Who
+from bot.turn import take_turn
+
+log = logging.getLogger(__name__)
+
+_INVITE = (
+    "invite the app with /invite @coach-or-therapy in that channel, "
+    "or add the chat:write.public scope"
+)
+POST_ERRORS = {
+    "not_in_channel": f"the app is not in that channel; {_INVITE}",
+    "channel_not_found": (
+        "no channel with that id is visible to the app; check the id (channel details, bottom) "
+        f"and, for a private channel, {_INVITE.split(', or')[0]}"
+    ),
+    "is_archived": "that channel is archived; unarchive it or pick another",
+    "restricted_action": "the workspace does not let apps post there; ask an admin",
+    "invalid_auth": "SLACK_BOT_TOKEN was not accepted; copy the Bot User OAuth Token again",
+    "not_authed": "SLACK_BOT_TOKEN was not sent; set it in the environment or .env",
+    "account_inactive": "the app's token was revoked; reinstall the app and copy the new token",
+    "token_revoked": "the app's token was revoked; reinstall the app and copy the new token",
+    "missing_scope": "the app lacks the chat:write scope; add it and reinstall the app",
+    "ratelimited": "Slack is rate limiting the app; wait a minute and try again",
+    "msg_too_long": "the card is too long for Slack; check it with coach-or-therapy validate",
+    "invalid_blocks": "Slack refused the card's layout; check it with coach-or-therapy validate",
+}
+
+
+def run_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
+    """Run the Slack app until interrupted; 0 on a clean stop."""
+    settings = runtime.settings
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        print(
+            "coach-or-therapy: SLACK_SIGNING_SECRET is missing; copy it from your Slack app's "
+            "Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        asyncio.run(serve_slack(runtime, workspaces))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(
+            f"coach-or-therapy: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+            "set HOST and PORT to a free address",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> None:
+    """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
+    settings = runtime.settings
+    replier = Replier()
+    app = build_app(runtime, workspaces, replier=replier)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if settings.slack_app_token:
+            handler = AsyncSocketModeHandler(
+                app, settings.slack_app_token, logger=platform_logger()
+            )
+            await handler.connect_async()
+            log.info("Slack app connected in Socket Mode")
+            try:
+                await stop.wait()
+            finally:
+                await handler.close_async()
+        else:
+            assert settings.slack_signing_secret is not None
+            runner = web.AppRunner(build_web_app(app, settings.slack_signing_secret))
+            await runner.setup()
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            log.info(
+                "Slack app listening on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH
+            )
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+    finally:
+        await replier.close()
+
+
+def post_card(runtime: Runtime, channel: str, out: TextIO) -> int:
+    """Post the comparison card to `channel` with chat.postMessage; 0 when posted, else 1."""
+    token = runtime.settings.slack_bot_token
+    if not token:
+        print(
+            "coach-or-therapy: SLACK_BOT_TOKEN is missing; copy the Bot User OAuth Token from "
+            "your Slack app's OAuth & Permissions page",
+            file=sys.stderr,
+        )
+        return 2
+    channel = channel.strip().lstrip("#")
+    if not channel or any(c.isspace() for c in channel):
+        print(
+            f"coach-or-therapy: {channel!r} is not a channel id (like C0123ABCD)", file=sys.stderr
+        )
+        return 2
+    return asyncio.run(_post_card(runtime, token, channel, out))
+
+
+async def _post_card(runtime: Runtime, token: str, channel: str, out: TextIO) -> int:
+    turn = take_turn(
+        runtime.book.guide(), runtime.keyring, Who("slack", "-", "-"), ShowCard(), None, time.time()
+    )
+    effect = turn.effects[0]
+    assert isinstance(effect, ShowCardEffect)
+    client = web_client(runtime, token)
+    try:
+        response = await client.chat_postMessage(channel=channel, **card_payload(effect))
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        fix = POST_ERRORS.get(error, "see https://api.slack.com/methods/chat.postMessage#errors")
+        print(f"coach-or-therapy: could not post to {channel}: {error}: {fix}", file=sys.stderr)
+        return 1
+    except (SlackClientError, OSError, TimeoutError) as exc:
+        print(
+            f"coach-or-therapy: could not reach Slack ({type(exc).__name__}); check the network "
+            "and SLACK_API_URL, then try again",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        session = getattr(client, "session", None)
+        if session is not None:
+            await session.close()
+    print(f"Posted the comparison card to {response.get('channel', channel)}.", file=out)
+    return 0

@@ -1,0 +1,349 @@
+"""A fake Slack on loopback, signed requests, and the real app served over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.runtime import Runtime, build_runtime
+from adapters.slack.app import build_app
+from adapters.slack.respond import Replier
+from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.workspaces import NoStorage, Workspaces
+from bot.settings import Settings
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+
+
+@dataclass
+class Call:
+    """One request the fake Slack received."""
+
+    path: str
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """Slack's Web API (/api/<method>) and response_urls (/respond/<n>) on 127.0.0.1."""
+
+    base: str = ""
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, dict[str, str], Any]]] = field(default_factory=dict)
+    api_errors: dict[str, str] = field(default_factory=dict)
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _urls: count[int] = field(default_factory=lambda: count(1))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self) -> str:
+        """A fresh response_url, as Slack gives one per interaction."""
+        return f"{self.base}/respond/{next(self._urls)}"
+
+    def fail(self, path: str, status: int, times: int = 1, **headers: str) -> None:
+        """Answer the next `times` requests to `path` with `status` (and headers)."""
+        self.failures.setdefault(path, []).extend([(status, headers, None)] * times)
+
+    def api_method(self, name: str) -> list[dict[str, Any]]:
+        return [c.body for c in self.calls if c.path == f"/api/{name}"]
+
+    def at(self, url: str) -> list[dict[str, Any]]:
+        path = url.removeprefix(self.base)
+        return [c.body for c in self.calls if c.path == path]
+
+    async def wait_for(self, url: str, n: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """The bodies posted to `url`, once at least `n` have arrived."""
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(self.at(url)) >= n), timeout)
+        return self.at(url)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            body = json.loads(raw) if raw else {}
+        else:
+            body = {k: v[0] for k, v in parse_qs(raw).items()}
+        queued = self.failures.get(request.path)
+        async with self._arrived:
+            self.calls.append(Call(request.path, body))
+            self._arrived.notify_all()
+        if queued:
+            status, headers, _ = queued.pop(0)
+            return web.Response(status=status, headers=headers, text="trouble")
+        if request.path.startswith("/respond/"):
+            return web.Response(text="ok")
+        method = request.path.removeprefix("/api/")
+        if method in self.api_errors:
+            return web.json_response({"ok": False, "error": self.api_errors[method]})
+        if method == "auth.test":
+            return web.json_response(
+                {
+                    "ok": True,
+                    "url": "https://test.slack.com/",
+                    "team": "Test",
+                    "user": "coach-or-therapy",
+                    "team_id": "T1",
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                }
+            )
+        if method == "chat.postMessage":
+            return web.json_response({"ok": True, "channel": body.get("channel"), "ts": "1.0"})
+        return web.json_response({"ok": True})
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", fake.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    fake.base = f"http://127.0.0.1:{port}"
+    yield fake
+    await runner.cleanup()
+
+
+def slack_settings(fake: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+        "state_secret": "state-secret-for-tests",
+        "data_dir": tmp_path,
+        "default_region": "GB",
+        "eap_contact": "https://eap.example.com",
+        "coaching_contact": "coaching@example.com",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature or ""}
+
+
+@dataclass
+class SlackServer:
+    """The real app, served over HTTP, and a way to send it signed requests."""
+
+    url: str
+    fake: FakeSlack
+    http: aiohttp.ClientSession
+
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        all_headers = {"Content-Type": content_type, **(headers or sign(body))}
+        async with self.http.post(self.url, data=body.encode(), headers=all_headers) as resp:
+            return resp.status, await resp.text()
+
+    async def command(
+        self, text: str = "", user: str = "U1", team: str = "T1", channel: str = "C1"
+    ) -> dict[str, Any]:
+        """Type `/coach-or-therapy <text>`; the reply Slack shows (the ack body)."""
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "team_domain": "test",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": "someone",
+                "command": "/coach-or-therapy",
+                "text": text,
+                "api_app_id": "A1",
+                "response_url": self.fake.response_url(),
+                "trigger_id": "1.2.3",
+            }
+        )
+        status, reply = await self.post(body, "application/x-www-form-urlencoded")
+        assert status == 200, reply
+        return json.loads(reply)
+
+    async def click(
+        self,
+        button: dict[str, Any],
+        user: str = "U1",
+        team: str = "T1",
+        ephemeral: bool = True,
+        channel: str | None = "C1",
+        view: bool = False,
+    ) -> str:
+        """Click `button` as `user`; returns the response_url the app must answer on."""
+        response_url = self.fake.response_url()
+        action = {
+            "type": "button",
+            "action_id": button["action_id"],
+            "block_id": "b",
+            "text": button["text"],
+            "action_ts": "1.1",
+        }
+        if "value" in button:
+            action["value"] = button["value"]
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": team, "username": "someone"},
+            "team": {"id": team, "domain": "test"},
+            "api_app_id": "A1",
+            "trigger_id": "1.2.3",
+            "actions": [action],
+        }
+        if view:
+            payload["container"] = {"type": "view", "view_id": "V1"}
+            payload["view"] = {"id": "V1", "type": "home"}
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "1.0",
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            }
+            payload["channel"] = {"id": channel, "name": "general"}
+            payload["response_url"] = response_url
+        body = urlencode({"payload": json.dumps(payload)})
+        status, reply = await self.post(body, "application/x-www-form-urlencoded")
+        assert status == 200, reply
+        return response_url
+
+    async def event(self, event: dict[str, Any], team: str = "T1") -> int:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": "Ev1",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        status, _ = await self.post(body, "application/json")
+        return status
+
+
+ServeFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    """Start the real app for a runtime; several may run at once (replicas, new content)."""
+    runners: list[web.AppRunner] = []
+    repliers: list[Replier] = []
+    http = aiohttp.ClientSession()
+
+    async def start(
+        runtime: Runtime | None = None,
+        workspaces: Workspaces | None = None,
+        clock: Callable[[], float] = time.time,
+        **settings: Any,
+    ) -> SlackServer:
+        runtime = runtime or build_runtime(slack_settings(fake_slack, tmp_path, **settings))
+        replier = Replier(timeout=3)
+        repliers.append(replier)
+        app = build_app(runtime, workspaces or NoStorage(), replier=replier, clock=clock)
+        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return SlackServer(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake_slack, http)
+
+    yield start
+    await http.close()
+    for replier in repliers:
+        await replier.close()
+    for runner in runners:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def slack(serve: Callable[..., Any]) -> SlackServer:
+    return await serve()
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button in a message, in order."""
+    return [
+        element
+        for block in message.get("blocks", [])
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    ]
+
+
+def button(message: dict[str, Any], label: str) -> dict[str, Any]:
+    """The button a person would click by its label."""
+    for element in buttons(message):
+        if element["text"]["text"] == label:
+            return element
+    labels = [b["text"]["text"] for b in buttons(message)]
+    raise AssertionError(f"no button {label!r}; the message has {labels}")
+
+
+def shown_text(message: dict[str, Any]) -> str:
+    """All the words a person sees in a message's blocks."""
+    parts: list[str] = []
+    for block in message.get("blocks", []):
+        if isinstance(block.get("text"), dict):
+            parts.append(block["text"]["text"])
+        parts.extend(f["text"] for f in block.get("fields", []))
+        if block.get("type") == "context":
+            parts.extend(e["text"] for e in block["elements"])
+    return "\n".join(parts)
+
+
+class Person:
+    """Someone using the app: what they see now, and clicking by label."""
+
+    def __init__(self, server: SlackServer, user: str = "U1", team: str = "T1") -> None:
+        self.server = server
+        self.user = user
+        self.team = team
+        self.message: dict[str, Any] = {}
+        self.replies: list[dict[str, Any]] = []
+
+    async def start(self, text: str = "") -> dict[str, Any]:
+        self.message = await self.server.command(text, user=self.user, team=self.team)
+        return self.message
+
+    async def click(self, label: str, on: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Click the button with this label on the current message; returns the reply."""
+        url = await self.server.click(button(on or self.message, label), self.user, self.team)
+        reply = (await self.server.fake.wait_for(url))[0]
+        self.replies.append(reply)
+        if reply.get("replace_original"):
+            self.message = reply
+        return reply

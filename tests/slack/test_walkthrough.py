@@ -1,0 +1,178 @@
+"""A person's walk-through, through the real app over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.slack.conftest import Person, buttons, shown_text
+
+SAFETY_NO = "No"
+
+
+def labels(message):
+    return [b["text"]["text"] for b in buttons(message)]
+
+
+async def test_slash_command_answers_with_the_private_safety_question(slack):
+    person = Person(slack)
+    message = await person.start()
+    assert message["response_type"] == "ephemeral"
+    text = shown_text(message)
+    assert "not a coach or a clinician" in text
+    assert "Question 1 of 9" in text
+    assert "ending your life" in text
+    assert labels(message) == ["Yes", "I'm not sure", "No", "Get help now"]
+    assert message["text"].startswith("Question 1 of 9")
+    # the question comes inside the ack: nothing but Bolt's own auth.test reaches Slack's API
+    assert {c.path for c in slack.fake.calls} <= {"/api/auth.test"}
+
+
+async def test_start_word_also_starts(slack):
+    message = await Person(slack).start("start")
+    assert "Question 1 of 9" in shown_text(message)
+
+
+@pytest.mark.parametrize(
+    ("answer", "title"),
+    [
+        (0, "Coaching might be worth exploring"),
+        (1, "Therapy or counselling might be worth exploring"),
+        (2, "Both might be worth exploring"),
+    ],
+)
+async def test_a_full_conversation_reaches_each_result(slack, content, answer, title):
+    person = Person(slack)
+    await person.start()
+    await person.click(SAFETY_NO)
+    for number, question in enumerate(content.questions, start=2):
+        text = shown_text(person.message)
+        assert f"Question {number} of 9" in text
+        assert question.text in text
+        assert labels(person.message)[-3:] == ["Back", "Start over", "Get help now"]
+        reply = await person.click(question.answers[answer].label)
+        assert reply["replace_original"] is True
+    result = person.message
+    text = shown_text(result)
+    assert title in text
+    assert "Why this might fit" in text
+    assert "Where to go next" in text
+    assert "isn't an assessment" in text and "not saved" in text
+    assert labels(result) == ["See the full comparison", "Start over", "Get help now"]
+    assert title in result["text"]
+
+
+async def test_safety_yes_shows_help_and_ends(slack):
+    person = Person(slack)
+    await person.start()
+    reply = await person.click("Yes")
+    text = shown_text(reply)
+    assert "If you are in danger right now, call 999" in text
+    assert "Samaritans: call 116 123" in text
+    assert "findahelpline.com" in text
+    assert "https://eap.example.com" in text
+    assert "Question" not in text
+    assert "Continue" not in labels(reply)
+    assert reply["replace_original"] is True
+
+
+async def test_not_sure_shows_help_then_carries_on(slack):
+    person = Person(slack)
+    await person.start()
+    reply = await person.click("I'm not sure")
+    assert "call 999" in shown_text(reply)
+    assert "Continue" in labels(reply)
+    reply = await person.click("Continue")
+    assert "Question 2 of 9" in shown_text(reply)
+
+
+async def test_back_and_start_over(slack, content):
+    person = Person(slack)
+    await person.start()
+    await person.click(SAFETY_NO)
+    await person.click(content.questions[0].answers[0].label)
+    assert "Question 3 of 9" in shown_text(person.message)
+    reply = await person.click("Back")
+    assert "Question 2 of 9" in shown_text(reply)
+    assert content.questions[0].text in shown_text(reply)
+    reply = await person.click("Start over")
+    assert "Question 1 of 9" in shown_text(reply)
+    assert "Back" not in labels(reply)
+
+
+async def test_get_help_now_is_on_every_question_and_help_can_be_left(slack):
+    person = Person(slack)
+    await person.start()
+    await person.click(SAFETY_NO)
+    reply = await person.click("Get help now")
+    assert "call 999" in shown_text(reply)
+    reply = await person.click("Continue")
+    assert "Question 2 of 9" in shown_text(reply)
+
+
+async def test_help_and_unknown_words_show_usage(slack):
+    for text in ("help", "what is this"):
+        message = await Person(slack).start(text)
+        assert message["response_type"] == "ephemeral"
+        assert "/coach-or-therapy card" in shown_text(message)
+        assert message["text"]
+
+
+async def test_a_click_on_another_replica_continues(serve, content):
+    first, second = await serve(), await serve()
+    person = Person(first)
+    await person.start()
+    await person.click(SAFETY_NO)
+    person.server = second
+    reply = await person.click(content.questions[0].answers[0].label)
+    assert "Question 3 of 9" in shown_text(reply)
+
+
+class Counting:
+    """Workspaces that keep counts in memory, as the storage layer would."""
+
+    def __init__(self):
+        self.counts = {}
+
+    async def prefs(self, platform, workspace):
+        from adapters.workspaces import WorkspacePrefs
+
+        return WorkspacePrefs(region="US", eap_contact="call 555 0100")
+
+    async def count(self, platform, workspace, counters):
+        for name in counters:
+            key = (platform, workspace, name)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+
+class Broken:
+    async def prefs(self, platform, workspace):
+        raise RuntimeError("database down")
+
+    async def count(self, platform, workspace, counters):
+        raise RuntimeError("database down")
+
+
+async def test_workspace_settings_shape_the_help_and_counts_are_anonymous(serve, content):
+    workspaces = Counting()
+    person = Person(await serve(workspaces=workspaces))
+    await person.start()
+    reply = await person.click("I'm not sure")
+    text = shown_text(reply)
+    assert "call 911" in text and "988" in text and "Samaritans" not in text
+    assert "call 555 0100" in text
+    await person.click("Continue")
+    for question in content.questions:
+        await person.click(question.answers[0].label)
+    assert workspaces.counts == {
+        ("slack", "T1", "started"): 1,
+        ("slack", "T1", "help_shown"): 1,
+        ("slack", "T1", "finished"): 1,
+        ("slack", "T1", "coaching"): 1,
+    }
+
+
+async def test_storage_trouble_never_reaches_the_person(serve, content):
+    person = Person(await serve(workspaces=Broken()))
+    await person.start()
+    reply = await person.click(SAFETY_NO)
+    assert "Question 2 of 9" in shown_text(reply)
