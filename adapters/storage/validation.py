@@ -12,7 +12,7 @@ from adapters.workspaces import WorkspacePrefs
 MAX_CONTACT_LENGTH = 200
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
 
-_SLACK_CHANNEL = re.compile(r"[CG][A-Z0-9]{6,20}")
+_SLACK_CHANNEL = re.compile(r"[CG](?=[A-Z]*[0-9])[A-Z0-9]{6,20}")
 _DISCORD_ID = re.compile(r"[0-9]{15,21}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s,]+")
@@ -37,6 +37,9 @@ def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
         return None, f"Please keep the {label} to {MAX_CONTACT_LENGTH} characters or fewer."
     if _CONTROL.search(text):
         return None, f"Please put the {label} on one line."
+    if "<" in text or ">" in text:
+        # Chat markup could disguise where a link goes.
+        return None, f"Please write the {label} as plain text or an https:// link."
     looks_like_link = "://" in text or text.lower().startswith(("www.", "javascript:", "data:"))
     if looks_like_link:
         parsed = urlparse(text)
@@ -45,8 +48,6 @@ def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
                 f"A link for the {label} must start with https:// "
                 "(for example https://intranet.example.com/eap)."
             )
-    elif "<" in text or ">" in text:
-        return None, f"Please write the {label} as plain text or an https:// link."
     return text, None
 
 
@@ -78,8 +79,9 @@ def validate_prefs(
         errors["locale"] = f"Choose a language we have: {', '.join(sorted(locales))}."
         locale = None
 
-    channels = [c.upper() for c in _ids(raw.get("card_channels") or "")]
-    bad = [c for c in channels if not _SLACK_CHANNEL.fullmatch(c)]
+    typed = _ids(raw.get("card_channels") or "")
+    bad = [c for c in typed if not _SLACK_CHANNEL.fullmatch(c.upper())]
+    channels = [c.upper() for c in typed]
     if bad:
         errors["card_channels"] = (
             f"{bad[0]!r} is not a channel id; they look like C0123ABCD "

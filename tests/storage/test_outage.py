@@ -1,0 +1,152 @@
+"""The database going away never breaks a walk-through: defaults, one warning, counts kept."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from adapters.runtime import build_runtime
+from adapters.storage.database import make_engine, upgrade
+from adapters.storage.workspaces import DatabaseWorkspaces
+from adapters.workspaces import WorkspacePrefs
+from bot.effects import Ask, ShowResult
+from bot.events import Choose, Start
+from bot.settings import Settings
+from bot.state import Who
+from bot.tally import counters_for
+from bot.turn import take_turn
+from tests.storage.postgres import Server, start_server
+
+WARNING = "database unavailable"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseWorkspaces]:
+    """Storage that cannot reach its database: a SQLite path that is a folder, or a closed port."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}"
+    else:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/gone"
+    engine = create_engine(url)
+    clock = [1_790_000_000.0]
+    workspaces = DatabaseWorkspaces(engine, clock=lambda: clock[0], max_pending=3)
+    workspaces.test_clock = clock  # type: ignore[attr-defined]
+    yield workspaces
+    engine.dispose()
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_while_unreachable_everyone_gets_the_defaults_and_one_warning(unreachable, caplog):
+    caplog.set_level(logging.INFO)
+    for _ in range(10):
+        assert await unreachable.prefs("slack", "T1") == WorkspacePrefs()
+        await unreachable.count("slack", "T1", ("started",))
+    warnings = _warnings(caplog)
+    assert len(warnings) == 1
+    assert warnings[0].startswith(WARNING)
+    assert unreachable.pending == 10
+
+
+async def test_the_warning_repeats_only_every_few_minutes(unreachable, caplog):
+    caplog.set_level(logging.INFO)
+    await unreachable.prefs("slack", "T1")
+    unreachable.test_clock[0] += 299
+    await unreachable.prefs("slack", "T1")
+    assert len(_warnings(caplog)) == 1
+    unreachable.test_clock[0] += 2
+    await unreachable.prefs("slack", "T1")
+    assert len(_warnings(caplog)) == 2
+
+
+async def test_counts_beyond_the_limit_are_dropped_and_the_drop_is_counted(unreachable):
+    for workspace in ("T1", "T2", "T3", "T4", "T5"):
+        await unreachable.count("slack", workspace, ("started", "finished"))
+    # At most 3 distinct totals wait; the others are dropped whole and counted as dropped.
+    assert unreachable.pending == 3
+    assert unreachable.dropped == 7
+
+
+async def test_a_walk_through_survives_the_database_stopping_halfway(tmp_path, caplog):
+    server: Server = start_server()
+    try:
+        await _walk_through_while_the_server_stops(server, tmp_path, caplog)
+    finally:
+        server.remove()
+
+
+async def _walk_through_while_the_server_stops(
+    server: Server, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    server.janitor("bot").init()
+    engine = make_engine(server.url("bot"))
+    upgrade(engine)
+    workspaces = DatabaseWorkspaces(engine)
+    stored = WorkspacePrefs(region="US", coaching_contact="Ask Priya in the People team")
+    await workspaces.save_prefs("slack", "T1", stored)
+    runtime = build_runtime(
+        Settings(
+            state_secret="s" * 32,
+            data_dir=tmp_path,
+            default_region="GB",
+            coaching_contact="coaching@corp.example",
+        )
+    )
+    who = Who("slack", "T1", "U1")
+
+    async def click(event, token):
+        # What every adapter does per click: this workspace's guide, one turn, then the counts.
+        prefs = await workspaces.prefs(who.platform, who.workspace)
+        guide = runtime.book.guide(
+            locale=prefs.locale,
+            region=prefs.region,
+            eap_contact=prefs.eap_contact,
+            coaching_contact=prefs.coaching_contact,
+        )
+        turn = take_turn(guide, runtime.keyring, who, event, token, now=1_790_000_000)
+        await workspaces.count(who.platform, who.workspace, counters_for(event, turn.effects))
+        return guide, turn
+
+    guide, turn = await click(Start(), None)
+    assert guide.region_code == "US"
+    assert isinstance(turn.effects[0], Ask)
+    answers = [2, 0, 0, 0, 0, 0, 0, 0, 0]
+    for answer in answers[:4]:
+        guide, turn = await click(Choose(answer), turn.token)
+
+    server.stop()
+    for answer in answers[4:]:
+        guide, turn = await click(Choose(answer), turn.token)
+    result = turn.effects[0]
+    assert isinstance(result, ShowResult)
+    assert result.outcome == "coaching"
+    # While the database is away the environment's defaults are shown, not the stored ones.
+    steps = "\n".join(result.next_steps)
+    assert "coaching@corp.example" in steps
+    assert "Priya" not in steps
+    warnings = _warnings(caplog)
+    assert len(warnings) == 1 and warnings[0].startswith(WARNING)
+    assert workspaces.pending == 2  # finished, coaching
+
+    server.start()
+    await workspaces.count("slack", "T1", ("started",))
+    months = await workspaces.stats("slack", "T1")
+    assert months[0].counts == {"started": 2, "finished": 1, "coaching": 1}
+    assert workspaces.pending == 0
+    assert "database reachable again" in [r.getMessage() for r in caplog.records]
+    assert await workspaces.prefs("slack", "T1") == stored
+    engine.dispose()

@@ -1,0 +1,65 @@
+"""What an admin types into the settings form: kept when sensible, else a kind reason per field."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.storage.validation import Invalid, validate_prefs
+from adapters.workspaces import WorkspacePrefs
+
+REGIONS = ("GB", "US", "IE")
+LOCALES = ("en",)
+
+
+def check(**raw: str) -> WorkspacePrefs | Invalid:
+    return validate_prefs(raw, regions=REGIONS, locales=LOCALES)
+
+
+def test_blank_fields_mean_the_defaults():
+    assert check() == WorkspacePrefs()
+    assert check(region=" ", eap_contact="", card_channels="  ") == WorkspacePrefs()
+
+
+def test_sensible_input_is_kept_tidied():
+    assert check(
+        region="gb",
+        eap_contact="  https://intranet.example.com/eap  ",
+        coaching_contact="Ask the People team (#people-help)",
+        locale="en",
+        card_channels="c0123abcd, C0999ZZZZ C0123ABCD",
+        card_roles="123456789012345678",
+    ) == WorkspacePrefs(
+        region="GB",
+        eap_contact="https://intranet.example.com/eap",
+        coaching_contact="Ask the People team (#people-help)",
+        locale="en",
+        card_channels=("C0123ABCD", "C0999ZZZZ"),
+        card_roles=("123456789012345678",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("region", "XX", "We have no helplines for 'XX'. Choose one of: GB, IE, US."),
+        ("locale", "fr", "Choose a language we have: en."),
+        ("eap_contact", "http://intranet.example.com", "must start with https://"),
+        ("eap_contact", "javascript:alert(1)", "must start with https://"),
+        ("coaching_contact", "x" * 201, "200 characters or fewer"),
+        ("coaching_contact", "line one\nline two", "on one line"),
+        ("coaching_contact", "<https://evil.example|click>", "plain text or an https:// link"),
+        ("card_channels", "general", "'general' is not a channel id"),
+        ("card_roles", "@admins", "'@admins' is not a role id"),
+    ],
+)
+def test_each_wrong_field_says_what_to_do(field, value, says):
+    checked = check(**{field: value})
+    assert isinstance(checked, Invalid)
+    assert list(checked.errors) == [field]
+    assert says in checked.errors[field]
+
+
+def test_every_wrong_field_is_reported_at_once():
+    checked = check(region="ZZ", eap_contact="ftp://x", card_roles="abc")
+    assert isinstance(checked, Invalid)
+    assert set(checked.errors) == {"region", "eap_contact", "card_roles"}
