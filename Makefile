@@ -23,6 +23,8 @@ postgres-binaries:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null || \
 		{ echo "Could not install PostgreSQL (apt-get install postgresql); storage tests need it" >&2; exit 1; }; \
+		ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+		{ echo "PostgreSQL installed but no pg_ctl under /usr/lib/postgresql/*/bin" >&2; exit 1; }; \
 	fi
 
 lint: $(STAMP)
