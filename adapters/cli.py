@@ -71,13 +71,21 @@ def _load_settings() -> Settings:
     return load_settings(os.environ, Path(".env"))
 
 
+def _forgiving_text_streams() -> None:
+    """Undecodable input or unencodable output becomes a replacement mark, never a crash."""
+    for stream in (sys.stdin, sys.stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "validate":
         from adapters.console.validate import run_validate
 
-        settings = _load_settings()
-        return run_validate(args.path or settings.content_root, args.report, sys.stdout)
+        path = args.path or _load_settings().content_root
+        return run_validate(path, args.report, sys.stdout)
     if command == "manifest":
         from adapters.slack.manifest import print_manifest
 
@@ -96,7 +104,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_db(settings, args.action, sys.stdout)
 
+    if command == "slack":
+        settings.require_slack()
+    if command == "discord":
+        settings.require_discord()
     runtime = build_runtime(settings)
+    _forgiving_text_streams()
     if command == "card":
         from adapters.console.card import print_card
 
@@ -126,7 +139,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; problems with settings or content print one line each and exit 1."""
+    """Run the command line; a bad setting prints one line and exits 2, broken content exits 1."""
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -138,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `coach-or-therapy card | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

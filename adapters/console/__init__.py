@@ -1,0 +1,1 @@
+"""The terminal: the conversation, the printed card and content checks."""

@@ -1,0 +1,119 @@
+"""The comparison card printed as text, Markdown, JSON, or a platform's own message."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, TextIO
+
+from adapters.console.text import Style, style_for
+from adapters.console.who import console_who
+from adapters.runtime import Runtime
+from bot.effects import ShowCard as ShowCardEffect
+from bot.events import ShowCard
+from bot.model import Card
+from bot.state import Who
+from bot.turn import take_turn
+
+FORMATS = ("text", "markdown", "json", "slack", "discord")
+
+
+def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
+    """The channel card exactly as the engine hands it to every platform."""
+    guide = runtime.book.guide()
+    turn = take_turn(guide, runtime.keyring, who, ShowCard(), None, time.time())
+    return next(e for e in turn.effects if isinstance(e, ShowCardEffect))
+
+
+def card_text(card: Card, style: Style) -> str:
+    """The card as plain text: topic, then what coaching and therapy tend to do."""
+    label_width = max(len(card.coaching_heading), len(card.therapy_heading)) + 2
+    indent = "    "
+    parts = [style.strong(card.title), style.paragraph(card.intro), ""]
+    for number, row in enumerate(card.rows, start=1):
+        parts.append(style.strong(f"{number:>2}. {row.topic}"))
+        for heading, text in (
+            (card.coaching_heading, row.coaching),
+            (card.therapy_heading, row.therapy),
+        ):
+            label = f"{heading}:".ljust(label_width)
+            parts.append(style.hanging(indent + label, text))
+        parts.append("")
+    parts.append(style.strong(card.similarities_title))
+    parts.extend(style.item("-", s) for s in card.similarities)
+    parts.append("")
+    parts.extend(
+        style.paragraph(p) for p in (card.tendency_note, card.attribution, card.disclaimer)
+    )
+    return "\n".join(parts) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def card_markdown(card: Card) -> str:
+    """The card as a Markdown document with one table row per card row."""
+    lines = [
+        f"# {_md(card.title)}",
+        "",
+        _md(card.intro),
+        "",
+        f"| Topic | {_md(card.coaching_heading)} | {_md(card.therapy_heading)} |",
+        "| --- | --- | --- |",
+    ]
+    lines.extend(f"| {_md(r.topic)} | {_md(r.coaching)} | {_md(r.therapy)} |" for r in card.rows)
+    lines += ["", f"## {_md(card.similarities_title)}", ""]
+    lines.extend(f"- {_md(s)}" for s in card.similarities)
+    lines += ["", f"*{_md(card.tendency_note)}*", "", _md(card.attribution), ""]
+    lines += [_md(card.disclaimer)]
+    return "\n".join(lines) + "\n"
+
+
+def card_data(card: Card) -> dict[str, Any]:
+    """The card as a stable JSON-ready structure."""
+    return {
+        "title": card.title,
+        "intro": card.intro,
+        "headings": {"coaching": card.coaching_heading, "therapy": card.therapy_heading},
+        "rows": [
+            {"id": r.id, "topic": r.topic, "coaching": r.coaching, "therapy": r.therapy}
+            for r in card.rows
+        ],
+        "similarities_title": card.similarities_title,
+        "similarities": list(card.similarities),
+        "tendency_note": card.tendency_note,
+        "attribution": card.attribution,
+        "disclaimer": card.disclaimer,
+    }
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
+    """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status."""
+    effect = card_effect(runtime, console_who())
+    if fmt == "text":
+        out.write(card_text(effect.card, style_for(out)))
+    elif fmt == "markdown":
+        out.write(card_markdown(effect.card))
+    elif fmt == "json":
+        out.write(_json(card_data(effect.card)))
+    elif fmt == "slack":
+        from adapters.slack.render import card_payload as slack_card
+
+        out.write(_json(slack_card(effect)))
+    elif fmt == "discord":
+        from adapters.discord.render import card_payload as discord_card
+
+        out.write(_json(discord_card(effect)))
+    else:
+        raise ValueError(f"unknown card format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out.flush()
+    return 0

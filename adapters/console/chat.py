@@ -1,0 +1,263 @@
+"""The walk-through in a terminal: typed at a prompt, or piped one answer per line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from adapters.console.card import card_text
+from adapters.console.text import Style, is_tty, style_for
+from adapters.console.who import console_who
+from adapters.runtime import Runtime
+from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
+from bot.events import Back, Continue, Event, GetHelp, Start, StartOver
+from bot.events import ShowCard as ShowCardEvent
+from bot.turn import take_turn
+
+logger = logging.getLogger(__name__)
+
+QUIT = "q"
+KEYS: Mapping[type, str] = {
+    Back: "b",
+    StartOver: "r",
+    GetHelp: "h",
+    ShowCardEvent: "c",
+    Continue: "n",
+    Start: "s",
+}
+"""The letter a person types for each kind of button."""
+ALIASES: Mapping[str, str] = {
+    "back": "b",
+    "start over": "r",
+    "restart": "r",
+    "help": "h",
+    "get help": "h",
+    "card": "c",
+    "continue": "n",
+    "next": "n",
+    "start": "s",
+    "quit": QUIT,
+    "exit": QUIT,
+}
+"""Whole words a person may type instead of a letter."""
+ENTER_CARRIES_ON = (Continue, Start)
+"""Buttons that pressing Enter alone chooses, first match wins."""
+QUIT_LABEL = "Quit"
+GOODBYE = "Goodbye. Nothing you typed here was saved."
+PROMPT = "> "
+MAX_LINE = 1024
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What one turn shows, and what each thing a person can type leads to."""
+
+    text: str
+    choices: Mapping[str, Event]
+    on_enter: Event | None
+    hint: str
+
+
+def screen_for(effects: tuple[Effect, ...], style: Style) -> Screen:
+    """Lay out a turn's effects and gather the keys that answer them (pure)."""
+    blocks: list[str] = []
+    numbered: tuple[Action, ...] = ()
+    lettered: list[Action] = []
+    for effect in effects:
+        blocks.append(render(effect, style))
+        if isinstance(effect, Ask):
+            numbered = effect.answers
+            lettered.extend(effect.controls)
+        else:
+            lettered.extend(effect.actions)
+    choices: dict[str, Event] = {}
+    for number, action in enumerate(numbered, start=1):
+        choices[str(number)] = action.event
+        choices.setdefault(_plain(action.label), action.event)
+    letters: list[str] = []
+    for action in lettered:
+        key = KEYS.get(type(action.event))
+        if key and key not in letters:
+            letters.append(key)
+            choices[key] = action.event
+            choices.setdefault(_plain(action.label), action.event)
+    on_enter = next(
+        (a.event for kind in ENTER_CARRIES_ON for a in lettered if isinstance(a.event, kind)),
+        None,
+    )
+    legend = [f"[{KEYS[type(a.event)]}] {a.label}" for a in _unique(lettered)]
+    legend.append(f"[{QUIT}] {QUIT_LABEL}")
+    blocks.append(_legend(legend, style.width))
+    return Screen(
+        "\n\n".join(b for b in blocks if b) + "\n",
+        choices,
+        on_enter,
+        _hint(numbered, letters, on_enter),
+    )
+
+
+def _legend(entries: list[str], width: int) -> str:
+    """The keys in a row, two spaces apart, wrapped between entries, never inside one."""
+    lines = [""]
+    for entry in entries:
+        candidate = f"{lines[-1]}  {entry}" if lines[-1] else entry
+        if len(candidate) <= width or not lines[-1]:
+            lines[-1] = candidate
+        else:
+            lines.append(entry)
+    return "\n".join(lines)
+
+
+def _unique(actions: list[Action]) -> list[Action]:
+    seen: set[str] = set()
+    kept = []
+    for action in actions:
+        key = KEYS.get(type(action.event))
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(action)
+    return kept
+
+
+def _hint(numbered: tuple[Action, ...], letters: list[str], on_enter: Event | None) -> str:
+    keys = [*letters, QUIT]
+    if len(numbered) > 1:
+        hint = f"Type a number from 1 to {len(numbered)}, or {', '.join(keys)}"
+    elif numbered:
+        hint = f"Type 1, or {', '.join(keys)}"
+    else:
+        hint = f"Type {', '.join(keys[:-1])} or {keys[-1]}" if len(keys) > 1 else f"Type {QUIT}"
+    if on_enter is not None:
+        hint += f" (Enter is the same as {KEYS[type(on_enter)]})"
+    return hint
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().strip(" .!?").split())
+
+
+def render(effect: Effect, style: Style) -> str:
+    """One effect as plain text, wrapped to the style's width (pure)."""
+    match effect:
+        case Ask():
+            return _render_ask(effect, style)
+        case ShowResult():
+            return _render_result(effect, style)
+        case ShowCrisisHelp():
+            return _render_help(effect, style)
+        case ShowCard():
+            return card_text(effect.card, style).rstrip("\n")
+        case Refuse():
+            return style.paragraph(effect.message)
+
+
+def _render_ask(ask: Ask, style: Style) -> str:
+    parts = []
+    if ask.intro:
+        parts += [style.paragraph(ask.intro), ""]
+    parts += [ask.progress, style.strong(style.paragraph(ask.text)), ""]
+    parts += [style.hanging(f"  {n}. ", a.label) for n, a in enumerate(ask.answers, start=1)]
+    return "\n".join(parts)
+
+
+def _render_result(result: ShowResult, style: Style) -> str:
+    parts = [
+        result.heading,
+        style.strong(style.paragraph(result.title)),
+        style.paragraph(result.summary),
+    ]
+    if result.reasons:
+        parts += ["", style.strong(result.why_heading)]
+        parts += [style.item("-", r) for r in result.reasons]
+    parts += [style.paragraph(n) for n in result.notes]
+    if result.next_steps:
+        parts += ["", style.strong(result.next_steps_heading)]
+        parts += [style.item("-", s) for s in result.next_steps]
+    parts += ["", style.paragraph(result.not_assessment)]
+    return "\n".join(parts)
+
+
+def _render_help(help_: ShowCrisisHelp, style: Style) -> str:
+    parts = [style.strong(help_.title), style.paragraph(help_.intro), ""]
+    if help_.emergency:
+        parts.append(style.strong(style.paragraph(help_.emergency)))
+    parts += [style.item("-", line) for line in help_.lines]
+    parts += [style.paragraph(p) for p in (help_.elsewhere, help_.eap, help_.trusted)]
+    parts.append(style.paragraph(help_.last_checked))
+    if help_.closing:
+        parts += ["", style.paragraph(help_.closing)]
+    return "\n".join(parts)
+
+
+def event_for(line: str, screen: Screen) -> Event | str | None:
+    """What a typed line means on this screen: an event, QUIT, or None when it means nothing."""
+    typed = _plain(line)
+    if not typed:
+        return screen.on_enter
+    typed = ALIASES.get(typed, typed)
+    if typed == QUIT:
+        return QUIT
+    return screen.choices.get(typed)
+
+
+def _read_line(stdin: TextIO) -> str | None:
+    """One line, at most MAX_LINE characters kept; None at the end of input."""
+    try:
+        line = stdin.readline(MAX_LINE)
+        if not line:
+            return None
+        if len(line) == MAX_LINE and not line.endswith("\n"):
+            # an overlong line: drop the rest of it so it counts as one unreadable answer
+            while (rest := stdin.readline(MAX_LINE)) and not rest.endswith("\n"):
+                pass
+            return "\x00"
+    except UnicodeDecodeError:
+        return "\x00"
+    return line
+
+
+def run_chat(runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
+    """Hold the conversation on these streams until quit or end of input; returns exit status."""
+    style = style_for(stdout)
+    interactive = is_tty(stdin)
+    guide = runtime.book.guide()
+    who = console_who()
+    ttl = runtime.settings.state_ttl_seconds
+
+    def write(text: str) -> None:
+        stdout.write(text)
+        stdout.flush()
+
+    try:
+        event: Event = Start()
+        token: str | None = None
+        while True:
+            logger.debug("terminal turn: %s", type(event).__name__)
+            turn = take_turn(guide, runtime.keyring, who, event, token, now=time.time(), ttl=ttl)
+            token = turn.token
+            screen = screen_for(turn.effects, style)
+            write("\n" + screen.text)
+            while True:
+                if interactive:
+                    write(PROMPT)
+                line = _read_line(stdin)
+                if line is None:
+                    if interactive:
+                        write("\n")
+                    logger.debug("terminal conversation ended at end of input")
+                    return 0
+                chosen = event_for(line, screen)
+                if chosen == QUIT:
+                    write(GOODBYE + "\n")
+                    return 0
+                if isinstance(chosen, str) or chosen is None:
+                    write(screen.hint + "\n")
+                    continue
+                event = chosen
+                break
+    except KeyboardInterrupt:
+        write("\n")
+        return 130

@@ -1,0 +1,87 @@
+"""Run every configured platform together in one process, else the terminal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from adapters.runtime import Runtime
+from adapters.workspaces import Workspaces
+
+logger = logging.getLogger(__name__)
+
+Server = Callable[[], Awaitable[None]]
+"""Starts one platform and returns when it has stopped."""
+
+TERMINAL_NOTE = (
+    "coach-or-therapy: no Slack or Discord settings found, so the conversation runs here "
+    "(see .env.example to connect a platform)"
+)
+
+
+def platform_servers(runtime: Runtime, workspaces: Workspaces | None = None) -> list[Server]:
+    """A server for each platform the settings configure (none when no tokens are set)."""
+    settings = runtime.settings
+    servers: list[Server] = []
+    extra = () if workspaces is None else (workspaces,)
+    if settings.slack_configured:
+        from adapters.slack.runner import serve_slack
+
+        servers.append(lambda: serve_slack(runtime, *extra))
+    if settings.discord_configured:
+        from adapters.discord.runner import serve_discord
+
+        servers.append(lambda: serve_discord(runtime, *extra))
+    return servers
+
+
+async def serve_all(servers: Sequence[Server]) -> None:
+    """Run the servers side by side until one stops (a signal) or fails; then stop the rest.
+
+    Each platform may install its own SIGINT/SIGTERM handler, and an event loop keeps only one
+    per signal, so the first server to return is taken as the signal to stop them all.
+    """
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stopping.set)
+    tasks = [asyncio.ensure_future(server()) for server in servers]
+    stop_waiter = asyncio.ensure_future(stopping.wait())
+    try:
+        done, _ = await asyncio.wait([*tasks, stop_waiter], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in [*tasks, stop_waiter]:
+            task.cancel()
+        await asyncio.gather(*tasks, stop_waiter, return_exceptions=True)
+    for task in tasks:
+        if task in done and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+def run_configured(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
+    """Serve Slack and/or Discord as configured, else hold the conversation in this terminal."""
+    from adapters.console.chat import run_chat
+
+    servers = platform_servers(runtime, workspaces)
+    if not servers:
+        print(TERMINAL_NOTE, file=sys.stderr)
+        return run_chat(runtime, sys.stdin, sys.stdout)
+    try:
+        asyncio.run(serve_all(servers))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        settings = runtime.settings
+        print(
+            f"coach-or-therapy: cannot start ({exc.strerror or exc}); check that "
+            f"{settings.host}:{settings.port} is free and the network is reachable",
+            file=sys.stderr,
+        )
+        return 1
+    logger.info("stopped")
+    return 0
