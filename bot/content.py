@@ -132,6 +132,8 @@ REQUIRED_MESSAGES = (
     "refusals.content_changed",
     "refusals.tampered",
     "usage",
+    "notices.card_not_here",
+    "notices.reply_failed",
 )
 _MAX_REASONS = 3  # the engine gives at most three reasons
 
@@ -943,17 +945,20 @@ def load_located(
     locale: str = REFERENCE_LOCALE,
     helplines_file: Path | None = None,
     reference: Content | None = None,
+    compare: bool = True,
 ) -> Located:
     """Load and check one locale folder under `root`, remembering where its parts are written.
 
     A locale other than the reference (en) is compared with `reference`, or with `root`/en when
-    no reference is given. Raises ContentError listing every problem.
+    no reference is given (unless `compare` is False). Raises ContentError listing every problem.
     """
     reader = _Reader()
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([Problem(file_label(folder), 1, 1, "locale folder is missing")])
-    if reference is None and locale != REFERENCE_LOCALE and (root / REFERENCE_LOCALE).is_dir():
+    if not compare or locale == REFERENCE_LOCALE:
+        reference = None
+    elif reference is None and (root / REFERENCE_LOCALE).is_dir():
         reference = load_content(root, REFERENCE_LOCALE, helplines_file)
     docs = _read_all(folder, reader)
     places = Places()
