@@ -164,7 +164,7 @@ class SlackServer:
     async def post(
         self, body: str, content_type: str, headers: dict[str, str] | None = None
     ) -> tuple[int, str]:
-        all_headers = {"Content-Type": content_type, **(headers or sign(body))}
+        all_headers = {"Content-Type": content_type, **(sign(body) if headers is None else headers)}
         async with self.http.post(self.url, data=body.encode(), headers=all_headers) as resp:
             return resp.status, await resp.text()
 
@@ -339,9 +339,13 @@ class Person:
         self.message = await self.server.command(text, user=self.user, team=self.team)
         return self.message
 
-    async def click(self, label: str, on: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def click(
+        self, label: str, on: dict[str, Any] | None = None, ephemeral: bool = True
+    ) -> dict[str, Any]:
         """Click the button with this label on the current message; returns the reply."""
-        url = await self.server.click(button(on or self.message, label), self.user, self.team)
+        url = await self.server.click(
+            button(on or self.message, label), self.user, self.team, ephemeral=ephemeral
+        )
         reply = (await self.server.fake.wait_for(url))[0]
         self.replies.append(reply)
         if reply.get("replace_original"):
