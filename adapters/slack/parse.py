@@ -29,6 +29,7 @@ class Command:
     channel: str
     word: str
     rest: str
+    trigger_id: str | None = None
 
     @property
     def subcommand(self) -> Subcommand | None:
@@ -76,7 +77,8 @@ def parse_command(body: Any) -> Command | None:
     if user is None or team is None or _id(channel) is None or text is None:
         return None
     word, _, rest = text.strip().partition(" ")
-    return Command(Who(PLATFORM, team, user), channel, word.lower(), rest.strip())
+    trigger = _text(body.get("trigger_id"))
+    return Command(Who(PLATFORM, team, user), channel, word.lower(), rest.strip(), trigger)
 
 
 def parse_click(body: Any) -> Click | None:
