@@ -1,0 +1,1 @@
+"""The Discord bot: a private thread per walk-through, buttons that survive restarts, the card."""

@@ -1,0 +1,59 @@
+"""Keep conversation payloads out of every log line, discord.py's own debug logs included.
+
+discord.py logs whole gateway events and REST bodies at DEBUG. Those carry button custom_ids (whose
+tokens hold a person's answers) and the text of their result, so the bodies are withheld and any
+custom_id that still reaches a message is masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+from adapters.discord.buttons import PREFIX
+
+WITHHELD = "<payload withheld>"
+_CUSTOM_ID = re.compile(rf"{PREFIX}:[^\s\"',}}\])>]*")
+_LOGGERS = ("asyncio",)
+
+
+def _withhold(value: object) -> object:
+    if isinstance(value, Mapping | list | tuple | bytes | bytearray):
+        return WITHHELD
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        return WITHHELD
+    return value
+
+
+class PayloadFilter(logging.Filter):
+    """Replaces payload arguments with a placeholder and masks conversation button ids."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place; never drops it."""
+        args = record.args
+        if isinstance(args, Mapping):
+            record.args = {key: _withhold(value) for key, value in args.items()}
+        elif args:
+            record.args = tuple(_withhold(value) for value in args)
+        message = record.getMessage()
+        if f"{PREFIX}:" in message:
+            record.msg = _CUSTOM_ID.sub(f"{PREFIX}:<withheld>", message)
+            record.args = ()
+        return True
+
+
+_FILTER = PayloadFilter()
+
+
+def install() -> None:
+    """Attach the filter to every discord.py logger (and asyncio's); safe to call again."""
+    names = [
+        name
+        for name in list(logging.root.manager.loggerDict)
+        if name == "discord" or name.startswith("discord.")
+    ]
+    for name in (*names, *_LOGGERS):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
