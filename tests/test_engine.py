@@ -583,6 +583,8 @@ def test_every_outcome_is_reachable_and_the_everyday_rule_holds_for_every_combin
     guide, content, no
 ):
     question, hard = _everyday(content)
+    note = content.questions[question].answers[hard].note
+    eap_first = content.messages.format("next_steps.eap", contact=EAP)
     outcomes: dict[str, int] = {}
     checked = 0
     for answers in _all_combinations(content):
@@ -593,7 +595,10 @@ def test_every_outcome_is_reachable_and_the_everyday_rule_holds_for_every_combin
         ruled_out = {o for a in chosen for o in a.rules_out}
         assert result.outcome not in ruled_out, answers
         if answers[question] == hard:
+            # never coaching alone: counselling through the EAP comes first, with the note
             assert result.outcome != "coaching"
+            assert result.next_steps[0] == eap_first
+            assert note in result.notes
             checked += 1
     total = 1
     for q in content.questions:

@@ -117,6 +117,26 @@ def test_every_button_of_every_message_is_a_routable_code(guide, keyring, conten
         turn = _click(guide, keyring, turn, Choose(answer))
 
 
+ALL_EVENTS = [Start(), Back(), StartOver(), GetHelp(), Continue(), ShowCardEvent()] + [
+    Choose(i) for i in range(10)
+]
+
+
+def test_every_event_has_a_short_code_that_parses_back_to_it():
+    codes = [event_code(event) for event in ALL_EVENTS]
+    assert len(set(codes)) == len(codes)
+    for event, code in zip(ALL_EVENTS, codes, strict=True):
+        assert len(code) <= 2
+        assert re.fullmatch(EVENT_CODE_PATTERN, code)
+        assert parse_event_code(code) == event
+
+
+@pytest.mark.parametrize("code", ["", "x", "c", "c10", "c-1", "C1", " s", "s ", "ss", "k0", "c٣"])
+def test_a_code_that_means_nothing_parses_to_none(code):
+    assert parse_event_code(code) is None
+    assert re.fullmatch(EVENT_CODE_PATTERN, code) is None
+
+
 # Safety through take_turn
 
 
