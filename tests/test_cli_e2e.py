@@ -1,0 +1,363 @@
+"""The command line end to end: real subprocesses, isolated settings, what a person would see."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.model import OUTCOMES
+from tests.test_chat import safety_number, typed_path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = Path(sys.executable)
+SCRIPT = PYTHON.parent / "coach-or-therapy"
+MODULE = [str(PYTHON), "-m", "adapters.cli"]
+INSTALLED = [str(SCRIPT)]
+PEER = (
+    "Coach and clients on a peer basis",
+    "Hierarchical difference between therapist and clients",
+)
+ALLIANCE = (
+    "Alliance designed by coach and client together",
+    "Treatment plan largely designed by therapist",
+)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A clean environment: no platform tokens, a private data folder, GB helplines."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "DATA_DIR": str(tmp_path / "data"),
+        "DEFAULT_REGION": "GB",
+    }
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str = "", command: list[str] = MODULE
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def typed(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("command", [MODULE, INSTALLED], ids=["module", "script"])
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_piped_chat_reaches_each_result(content, env, tmp_path, command, outcome):
+    done = run(["chat"], env, tmp_path, typed(*typed_path(content, outcome)), command)
+    assert done.returncode == 0, done.stderr
+    assert content.outcomes[outcome].title in done.stdout
+    assert "Question 9 of 9" in done.stdout
+    for other in set(OUTCOMES) - {outcome}:
+        assert content.outcomes[other].title not in done.stdout
+    assert done.stderr == ""
+
+
+def test_plain_command_without_tokens_runs_the_terminal_chat(content, env, tmp_path):
+    done = run([], env, tmp_path, typed(*typed_path(content, "therapy")), INSTALLED)
+    assert done.returncode == 0, done.stderr
+    assert "Question 1 of 9" in done.stdout
+    assert content.outcomes["therapy"].title in done.stdout
+    assert "no Slack or Discord settings found" in done.stderr
+
+
+def test_safety_yes_shows_the_emergency_number_and_ends(content, env, tmp_path):
+    yes = safety_number(content, "help")
+    done = run(["chat"], env, tmp_path, typed(str(yes), "3"))
+    assert done.returncode == 0
+    assert "If you are in danger right now, call 999." in done.stdout
+    assert "Samaritans: call 116 123" in done.stdout
+    assert "Question 2 of 9" not in done.stdout
+    assert done.stdout.rstrip().endswith("Type r or q")
+
+
+def test_not_sure_shows_help_then_carries_on(content, env, tmp_path):
+    unsure = safety_number(content, "help_then_continue")
+    done = run(["chat"], env, tmp_path, typed(str(unsure), ""))
+    help_at = done.stdout.index("call 999")
+    assert help_at < done.stdout.index("Question 2 of 9")
+
+
+def test_the_region_in_dotenv_picks_the_helplines(content, env, tmp_path):
+    del env["DEFAULT_REGION"]
+    (tmp_path / ".env").write_text("DEFAULT_REGION=US\n")
+    done = run(["chat"], env, tmp_path, typed(str(safety_number(content, "help"))))
+    assert "call 911" in done.stdout
+    assert "988" in done.stdout
+    assert "Samaritans" not in done.stdout
+
+
+def test_bad_input_gets_a_hint_and_never_a_traceback(env, tmp_path):
+    done = run(["chat"], env, tmp_path, typed("maybe", "42", "\u00e9\u00e9", "q"))
+    assert done.returncode == 0
+    assert done.stdout.count("Type a number from 1 to 3, or h, q\n") == 3
+    assert done.stdout.count("Question 1 of 9") == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_undecodable_input_gets_the_hint(env, tmp_path):
+    done = subprocess.run(
+        [*MODULE, "chat"],
+        input=b"\xff\xfe\n3\n",
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert b"Type a number from 1 to 3, or h, q" in done.stdout
+    assert b"Question 2 of 9" in done.stdout
+    assert b"Traceback" not in done.stderr
+
+
+def test_ctrl_c_exits_130_quietly(env, tmp_path):
+    process = subprocess.Popen(
+        [*MODULE, "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    seen = b""
+    while b"[q] Quit" not in seen:
+        chunk = process.stdout.read1(4096)
+        assert chunk, "the chat ended before asking anything"
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr == b""
+
+
+def _read_until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        assert time.monotonic() < deadline, seen
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    return seen
+
+
+def test_a_terminal_gets_a_prompt_and_light_emphasis(env, tmp_path):
+    env["TERM"] = "xterm"
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [*MODULE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path
+    )
+    os.close(terminal)
+    try:
+        first = _read_until(main, b"> ")
+        assert b"\x1b[1m" in first
+        assert b"Question 1 of 9" in first
+        os.write(main, b"3\n")
+        second = _read_until(main, b"Question 2 of 9")
+        os.write(main, b"q\n")
+        second += _read_until(main, b"Goodbye")
+        assert process.wait(timeout=30) == 0
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+    assert b"Traceback" not in first + second
+
+
+def _card(fmt: str, env: dict[str, str], cwd: Path) -> str:
+    done = run(["card", "--format", fmt], env, cwd)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+def test_card_as_text_has_17_rows_with_the_corrected_pairs(content, env, tmp_path):
+    out = _card("text", env, tmp_path)
+    numbered = re.findall(r"^ ?(\d+)\. (.+)$", out, flags=re.MULTILINE)
+    assert [int(n) for n, _ in numbered] == list(range(1, 18))
+    assert [topic for _, topic in numbered] == [row.topic for row in content.card.rows]
+    flat = " ".join(out.split())
+    for coaching, therapy in (PEER, ALLIANCE):
+        assert f"Coaching: {coaching} Therapy: {therapy}" in flat
+    for line in (content.card.attribution, content.card.disclaimer, content.card.tendency_note):
+        assert " ".join(line.split()) in flat
+    assert all(" ".join(s.split()) in flat for s in content.card.similarities)
+    assert "\x1b" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_card_as_markdown_has_17_table_rows_with_the_corrected_pairs(content, env, tmp_path):
+    out = _card("markdown", env, tmp_path)
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 1 + 17
+    assert rows[0] == "| Topic | Coaching | Therapy |"
+    for coaching, therapy in (PEER, ALLIANCE):
+        assert any(f"| {coaching} | {therapy} |" in row for row in rows)
+    assert content.card.attribution in out.replace("\\", "")
+
+
+def test_card_as_json_is_a_stable_structure(content, env, tmp_path):
+    data = json.loads(_card("json", env, tmp_path))
+    assert {"title", "rows", "similarities", "attribution", "disclaimer"} <= set(data)
+    assert data["title"] == content.card.title
+    assert len(data["rows"]) == 17
+    assert all(set(row) == {"id", "topic", "coaching", "therapy"} for row in data["rows"])
+    pairs = {(row["coaching"], row["therapy"]) for row in data["rows"]}
+    assert PEER in pairs
+    assert ALLIANCE in pairs
+    assert data["similarities"] == list(content.card.similarities)
+    assert data["attribution"] == content.card.attribution
+    assert data["disclaimer"] == content.card.disclaimer
+
+
+@pytest.mark.parametrize("fmt", ["slack", "discord"])
+def test_card_as_a_platform_message_carries_every_row(content, env, tmp_path, fmt):
+    pytest.importorskip(f"adapters.{fmt}.render")
+    flat = json.dumps(json.loads(_card(fmt, env, tmp_path)), ensure_ascii=False)
+    for row in content.card.rows:
+        assert row.coaching.replace('"', '\\"') in flat
+        assert row.therapy.replace('"', '\\"') in flat
+
+
+def test_version_matches_the_package(env, tmp_path):
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    done = run(["--version"], env, tmp_path, command=INSTALLED)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"coach-or-therapy {version}"
+
+
+def test_help_lists_the_commands(env, tmp_path):
+    done = run(["--help"], env, tmp_path, command=INSTALLED)
+    assert done.returncode == 0
+    for command in ("chat", "card", "validate", "slack", "discord", "manifest"):
+        assert re.search(rf"^\s+{command}\s", done.stdout, flags=re.MULTILINE), command
+
+
+def test_an_unknown_command_is_a_usage_error(env, tmp_path):
+    done = run(["quiz"], env, tmp_path)
+    assert done.returncode == 2
+    assert "invalid choice: 'quiz'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [["chat"], ["card"], []], ids=["chat", "card", "plain"])
+def test_a_malformed_setting_stops_start_up_with_one_line(env, tmp_path, args):
+    env["PORT"] = "abc"
+    done = run(args, env, tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "coach-or-therapy: PORT must be a port number from 0 to 65535, not 'abc'"
+    ]
+
+
+def test_a_malformed_setting_in_dotenv_stops_start_up(env, tmp_path):
+    (tmp_path / ".env").write_text("LOG_LEVEL=chatty\n")
+    done = run(["card"], env, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("coach-or-therapy: LOG_LEVEL must be one of DEBUG")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_slack_without_its_settings_says_what_to_set(env, tmp_path):
+    done = run(["slack"], env, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "coach-or-therapy: Slack is not set up: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+        "(or SLACK_APP_TOKEN for Socket Mode); see .env.example"
+    ]
+
+
+def test_discord_without_a_token_says_what_to_set(env, tmp_path):
+    done = run(["discord"], env, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("coach-or-therapy: DISCORD_TOKEN is missing")
+
+
+def test_broken_content_stops_start_up_with_its_location(env, tmp_path):
+    broken = tmp_path / "content"
+    (broken / "en").mkdir(parents=True)
+    for source in (REPO / "content" / "en").glob("*.yaml"):
+        (broken / "en" / source.name).write_text(source.read_text())
+    card = broken / "en" / "card.yaml"
+    card.write_text(card.read_text().replace("title: ", "title: [unclosed", 1))
+    env["CONTENT_DIR"] = str(broken)
+    done = run(["chat"], env, tmp_path, typed("3"))
+    assert done.returncode == 1
+    assert re.search(r"card\.yaml:\d+:\d+: ", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_plain_command_with_slack_settings_serves_slack_until_sigterm(env, tmp_path):
+    pytest.importorskip("adapters.slack.runner")
+    port = _free_port()
+    env |= {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "test-signing-secret",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    process = subprocess.Popen(
+        INSTALLED,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the Slack app never started listening"
+                time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert b"Question" not in stdout
+    assert b"Traceback" not in stderr
