@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -45,7 +44,7 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, str], Any]]] = field(default_factory=dict)
     api_errors: dict[str, str] = field(default_factory=dict)
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _urls: count[int] = field(default_factory=lambda: count(1))
+    _next: int = 1
 
     @property
     def api_url(self) -> str:
@@ -53,11 +52,18 @@ class FakeSlack:
 
     def response_url(self) -> str:
         """A fresh response_url, as Slack gives one per interaction."""
-        return f"{self.base}/respond/{next(self._urls)}"
+        url = f"{self.base}/respond/{self._next}"
+        self._next += 1
+        return url
 
     def fail(self, path: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next `times` requests to `path` with `status` (and headers)."""
         self.failures.setdefault(path, []).extend([(status, headers, None)] * times)
+
+    def fail_next_response(self, status: int, times: int = 1, **headers: str) -> None:
+        """Answer the next response_url handed out (the next click's) with `status`."""
+        upcoming = f"/respond/{self._next}"
+        self.fail(upcoming, status, times, **headers)
 
     def api_method(self, name: str) -> list[dict[str, Any]]:
         return [c.body for c in self.calls if c.path == f"/api/{name}"]
@@ -200,9 +206,10 @@ class SlackServer:
         ephemeral: bool = True,
         channel: str | None = "C1",
         view: bool = False,
+        response_url: str | None = None,
     ) -> str:
         """Click `button` as `user`; returns the response_url the app must answer on."""
-        response_url = self.fake.response_url()
+        response_url = response_url or self.fake.response_url()
         action = {
             "type": "button",
             "action_id": button["action_id"],

@@ -1,0 +1,1 @@
+"""Slack: Bolt app, Block Kit rendering, HTTP endpoint, Socket Mode and the card poster."""
