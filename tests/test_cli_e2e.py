@@ -361,3 +361,87 @@ def test_plain_command_with_slack_settings_serves_slack_until_sigterm(env, tmp_p
     assert process.returncode == 0, stderr
     assert b"Question" not in stdout
     assert b"Traceback" not in stderr
+
+
+def _copy_source(to: Path) -> Path:
+    """The files a source checkout ships, without caches or anything built."""
+    import shutil
+
+    to.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, to / name)
+    for package in ("bot", "adapters", "content"):
+        shutil.copytree(
+            REPO / package, to / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    return to
+
+
+@pytest.mark.slow
+def test_the_built_wheel_works_installed_outside_the_repo(content, env, tmp_path):
+    import sysconfig
+
+    source = _copy_source(tmp_path / "source")
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("coach_or_therapy-*.whl")
+    fresh = tmp_path / "fresh"
+    subprocess.run(
+        [str(PYTHON), "-m", "venv", "--without-pip", str(fresh)], check=True, timeout=120
+    )
+    fresh_python = fresh / "bin" / "python"
+    subprocess.run(
+        [
+            str(PYTHON),
+            "-m",
+            "pip",
+            "--python",
+            str(fresh_python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    # the dependencies come from this environment's site-packages as a plain path entry, so the
+    # editable install of the checkout that lives there is not activated
+    fresh_site = Path(
+        subprocess.run(
+            [str(fresh_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    (fresh_site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+
+    where = subprocess.run(
+        [str(fresh_python), "-c", "import content, bot, adapters; print(content.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=outside,
+        check=True,
+    )
+    assert Path(where.stdout.strip()).is_relative_to(fresh_site)
+
+    script = [str(fresh / "bin" / "coach-or-therapy")]
+    card = run(["card", "--format", "json"], env, outside, command=script)
+    assert card.returncode == 0, card.stderr
+    rows = json.loads(card.stdout)["rows"]
+    assert len(rows) == 17
+    assert {(r["coaching"], r["therapy"]) for r in rows} >= {PEER, ALLIANCE}
+
+    walk = run(["chat"], env, outside, typed(*typed_path(content, "both")), command=script)
+    assert walk.returncode == 0, walk.stderr
+    assert content.outcomes["both"].title in walk.stdout
