@@ -32,6 +32,8 @@ MAX_TOKEN_LENGTH = 33 + 15
 CLOCK_SKEW_SECONDS = 300
 
 _FIXED = 33
+_FINGERPRINT_LENGTH = 6
+_ALPHABET = frozenset(TOKEN_ALPHABET)
 _MAC_BYTES = 12
 
 
@@ -128,6 +130,8 @@ def seal(keyring: Keyring, who: Who, state: State, fingerprint: str, issued: flo
     """A signed token for this person's state, issued at `issued` (seconds since the epoch)."""
     if any(not 0 <= a <= 9 for a in state.answers):
         raise ValueError("answer indexes must be single digits")
+    if len(fingerprint) != _FINGERPRINT_LENGTH or not set(fingerprint) <= _ALPHABET:
+        raise ValueError("a content fingerprint is six URL-safe base64 characters")
     issued_part = _b64(struct.pack(">I", int(issued) & 0xFFFFFFFF))
     prefix = FORMAT_VERSION + fingerprint + issued_part + _owner_tag(keyring.current, who)
     answers = "".join(str(a) for a in state.answers)

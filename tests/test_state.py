@@ -100,6 +100,12 @@ def test_sealing_an_answer_that_does_not_fit_one_digit_is_a_programming_error():
         _sealed((-1,))
 
 
+@pytest.mark.parametrize("fingerprint", ["", "abc", "abcdefg", "abc+/="])
+def test_sealing_with_a_malformed_fingerprint_is_a_programming_error(fingerprint):
+    with pytest.raises(ValueError):
+        seal(Keyring(KEY), ME, State(()), fingerprint, NOW)
+
+
 # Each part tampered
 
 
