@@ -7,15 +7,25 @@ start, the tests that need it fail with the reason; they are never skipped.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import Engine
 
+from adapters.runtime import build_runtime
+from adapters.slack.respond import Replier
+from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import DatabaseWorkspaces
+from tests.slack.conftest import SIGNING_SECRET, SlackServer, slack_settings
 from tests.storage.postgres import PostgresUnavailable, Server, start_server
+from tests.storage.slack_fake import InstallingSlack, serve_fake
 
 _names = itertools.count(1)
 
@@ -64,3 +74,53 @@ def engine(database_url: str) -> Iterator[Engine]:
 def workspaces(engine: Engine) -> DatabaseWorkspaces:
     """Storage as the adapters use it."""
     return DatabaseWorkspaces(engine)
+
+
+@pytest.fixture
+async def installing_slack() -> AsyncIterator[InstallingSlack]:
+    """The loopback fake Slack, also answering users.info and oauth.v2.access."""
+    async for fake in serve_fake(InstallingSlack()):
+        yield fake
+
+
+@dataclass
+class StoredSlack:
+    """The real Slack app over real HTTP, on a real database."""
+
+    server: SlackServer
+    base: str
+    workspaces: DatabaseWorkspaces
+
+
+@pytest.fixture
+async def serve_stored(
+    installing_slack: InstallingSlack, engine: Engine, tmp_path: Path
+) -> AsyncIterator[Callable[..., Awaitable[StoredSlack]]]:
+    """Start the app as `coach-or-therapy slack` builds it, with storage; settings overridable."""
+    runners: list[web.AppRunner] = []
+    repliers: list[Replier] = []
+    http = aiohttp.ClientSession()
+
+    async def start(**overrides: Any) -> StoredSlack:
+        runtime = build_runtime(slack_settings(installing_slack, tmp_path, **overrides))
+        workspaces = DatabaseWorkspaces(engine)
+        replier = Replier(timeout=3)
+        repliers.append(replier)
+        app = build_slack_app(runtime, workspaces, replier=replier)
+        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        base = f"http://127.0.0.1:{port}"
+        return StoredSlack(
+            SlackServer(base + EVENTS_PATH, installing_slack, http), base, workspaces
+        )
+
+    yield start
+    await http.close()
+    for replier in repliers:
+        await replier.close()
+    for runner in runners:
+        await runner.cleanup()
