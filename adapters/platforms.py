@@ -47,7 +47,8 @@ async def serve_all(servers: Sequence[Server]) -> None:
     """
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stopping.set)
     tasks = [asyncio.ensure_future(server()) for server in servers]
@@ -58,6 +59,9 @@ async def serve_all(servers: Sequence[Server]) -> None:
         for task in [*tasks, stop_waiter]:
             task.cancel()
         await asyncio.gather(*tasks, stop_waiter, return_exceptions=True)
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
     for task in tasks:
         if task in done and not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]

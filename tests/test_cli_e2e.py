@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pty
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.platforms import serve_all
+from bot.errors import SettingsError
 from bot.model import OUTCOMES
 from tests.test_chat import safety_number, typed_path
 
@@ -445,3 +448,48 @@ def test_the_built_wheel_works_installed_outside_the_repo(content, env, tmp_path
     walk = run(["chat"], env, outside, typed(*typed_path(content, "both")), command=script)
     assert walk.returncode == 0, walk.stderr
     assert content.outcomes["both"].title in walk.stdout
+
+
+class _Platform:
+    """A stand-in platform server that records how it ended."""
+
+    def __init__(self, runs_for: float | None = None, fails_with: Exception | None = None):
+        self.runs_for = runs_for
+        self.fails_with = fails_with
+        self.ended: str | None = None
+
+    async def __call__(self) -> None:
+        try:
+            await asyncio.sleep(3600 if self.runs_for is None else self.runs_for)
+            if self.fails_with is not None:
+                raise self.fails_with
+            self.ended = "returned"
+        except asyncio.CancelledError:
+            self.ended = "cancelled"
+            raise
+
+
+async def test_when_one_platform_stops_the_others_are_stopped_too():
+    stops, keeps = _Platform(runs_for=0.01), _Platform()
+    await serve_all([stops, keeps])
+    assert (stops.ended, keeps.ended) == ("returned", "cancelled")
+
+
+async def test_when_one_platform_fails_the_error_surfaces_and_the_others_stop():
+    fails = _Platform(runs_for=0.01, fails_with=SettingsError("DISCORD_TOKEN was not accepted"))
+    keeps = _Platform()
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN was not accepted"):
+        await serve_all([keeps, fails])
+    assert keeps.ended == "cancelled"
+
+
+def test_sigterm_stops_every_platform():
+    first, second = _Platform(), _Platform()
+
+    async def main() -> None:
+        asyncio.get_running_loop().call_later(0.05, os.kill, os.getpid(), signal.SIGTERM)
+        await serve_all([first, second])
+
+    asyncio.run(main())
+    assert (first.ended, second.ended) == ("cancelled", "cancelled")
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
