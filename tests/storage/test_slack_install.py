@@ -1,0 +1,94 @@
+"""Installing into another workspace through Slack's OAuth flow, and uninstalling again."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aiohttp
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import func, select
+
+from adapters.storage.schema import slack_installations
+from adapters.workspaces import WorkspacePrefs
+from tests.storage.slack_fake import type_command
+
+CLIENT = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "shh"}
+
+
+async def install(base: str, code: str = "code-1") -> tuple[int, str]:
+    """What a browser does: open the install page, go to Slack, come back to the redirect URL."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(f"{base}/slack/install") as page:
+            assert page.status == 200
+            html = await page.text()
+            cookie = page.headers.get("Set-Cookie", "").split(";")[0]
+        link = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', html)
+        assert link, html
+        state = re.search(r"state=([^&\"]+)", link.group(1)).group(1)  # type: ignore[union-attr]
+        async with browser.get(
+            f"{base}/slack/oauth_redirect",
+            params={"code": code, "state": state},
+            headers={"Cookie": cookie},
+        ) as back:
+            return back.status, await back.text()
+
+
+def first_question(reply: Any) -> bool:
+    return isinstance(reply, dict) and "Question 1 of 9" in str(reply.get("blocks"))
+
+
+async def test_a_workspace_installs_then_uses_it_then_uninstalls(
+    serve_stored, installing_slack, engine
+):
+    stored = await serve_stored(**CLIENT)
+    before = await type_command(stored.server, "", team="T2")
+    assert not first_question(before)
+
+    status, page = await install(stored.base)
+    assert status == 200, page
+    access = installing_slack.api_method("oauth.v2.access")
+    assert access and access[0]["code"] == "code-1"
+
+    reply = await type_command(stored.server, "", team="T2")
+    assert first_question(reply)
+    assert "Bearer xoxb-T2-installed" in installing_slack.tokens
+    # Only the workspace's bot is kept; the installing person is not.
+    with engine.connect() as connection:
+        kept = connection.execute(select(func.count()).select_from(slack_installations))
+        assert kept.scalar_one() == 0
+
+    await stored.workspaces.save_prefs("slack", "T2", WorkspacePrefs(region="US"))
+    status = await stored.server.event({"type": "app_uninstalled"}, team="T2")
+    assert status == 200
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    assert store.find_bot(enterprise_id=None, team_id="T2") is None
+    assert await stored.workspaces.prefs("slack", "T2") == WorkspacePrefs()
+    assert not first_question(await type_command(stored.server, "", team="T2"))
+
+
+async def test_a_return_from_slack_without_a_valid_state_installs_nothing(
+    serve_stored, installing_slack, engine
+):
+    stored = await serve_stored(**CLIENT)
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(
+            f"{stored.base}/slack/oauth_redirect", params={"code": "c", "state": "forged"}
+        ) as back,
+    ):
+        assert back.status == 400
+    assert installing_slack.api_method("oauth.v2.access") == []
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    assert store.find_bot(enterprise_id=None, team_id="T2") is None
+
+
+async def test_revoking_the_bot_token_forgets_the_workspace(serve_stored, installing_slack, engine):
+    stored = await serve_stored(**CLIENT)
+    await install(stored.base)
+    await stored.workspaces.save_prefs("slack", "T2", WorkspacePrefs(region="US"))
+    event = {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}
+    assert await stored.server.event(event, team="T2") == 200
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    assert store.find_bot(enterprise_id=None, team_id="T2") is None
+    assert await stored.workspaces.prefs("slack", "T2") == WorkspacePrefs()
