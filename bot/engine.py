@@ -73,17 +73,17 @@ def step(guide: Guide, state: State | None, event: Event, now: float) -> Step:
     `now` is the time of the event in seconds; the engine never reads a clock itself.
     """
     del now  # every rule is independent of time today; expiry is checked when the token is opened
+    # only a token signed for answers these questions cannot have is unusable here
+    usable = state is None or _is_valid(guide.content, state)
     match event:
         case Start() | StartOver():
             return _ask(guide, State(), with_intro=True)
-        case ShowCardEvent():
-            return _card(guide, state)
         case GetHelp():
-            return _help(guide, state, closing_key="help.closing")
-    if state is None:
+            return _help(guide, state if usable else None, closing_key="help.closing")
+        case ShowCardEvent() if usable:
+            return _card(guide, state)
+    if state is None or not usable:
         return _refuse(guide, None, "stale")
-    if not _is_valid(guide.content, state):
-        return _refuse(guide, state, "stale")
     match event:
         case Continue():
             return _resume(guide, state)

@@ -6,6 +6,8 @@ import itertools
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.effects import REFUSAL_REASONS, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.engine import Guide, outcome_for, refusal, step
@@ -661,3 +663,42 @@ def test_the_card_within_a_conversation_leads_back_to_it(guide, content, no):
 def test_the_engine_never_reads_the_clock(guide, no):
     state = State((no, 1))
     assert step(guide, state, Choose(0), 0.0) == step(guide, state, Choose(0), NOW)
+
+
+# Any state a token could carry, with any event
+
+
+any_event = st.one_of(
+    st.builds(Choose, st.integers(-5, 15)),
+    st.sampled_from([Start(), StartOver(), Back(), GetHelp(), Continue(), ShowCardEvent()]),
+)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    answers=st.one_of(st.none(), st.lists(st.integers(0, 9), max_size=15).map(tuple)),
+    event=any_event,
+)
+def test_any_state_and_event_give_one_effect_and_a_usable_state(guide, content, answers, event):
+    state = None if answers is None else State(answers)
+    result = step(guide, state, event, NOW)
+    effect = _only(result)
+    assert isinstance(effect, Ask | ShowResult | ShowCrisisHelp | ShowCard | Refuse)
+    if isinstance(event, GetHelp):
+        assert isinstance(effect, ShowCrisisHelp)
+    if result.state is not None:
+        # whatever comes next can be sealed into a token and continued
+        assert len(result.state.answers) <= content.total_questions
+        assert all(0 <= a <= 9 for a in result.state.answers)
+        assert not isinstance(_only(step(guide, result.state, Continue(), NOW)), Refuse)
+
+
+def test_a_state_these_questions_cannot_have_is_refused_but_help_is_still_shown(guide, content):
+    impossible = State((9, 9))
+    refused = step(guide, impossible, Choose(0), NOW)
+    assert _seen(_only(refused)) == ("refuse", "stale")
+    assert refused.state is None
+    assert _seen(_only(step(guide, impossible, ShowCardEvent(), NOW))) == ("refuse", "stale")
+    help_ = step(guide, impossible, GetHelp(), NOW)
+    assert _seen(_only(help_)) == ("help", "continues")
+    assert help_.state is None
