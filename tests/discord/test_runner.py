@@ -1,0 +1,127 @@
+"""The command line's Discord parts against the fake: sync, invite, start-up checks, gateway URL."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from adapters.cli import main
+from adapters.discord.client import CoachOrTherapyClient, ShardedCoachOrTherapyClient, make_client
+from adapters.discord.runner import print_invite, run_discord, sync_commands
+from adapters.runtime import build_runtime
+from bot.settings import Settings
+from tests.discord.fake_discord import APP_ID, GATEWAY_URL
+
+
+def test_sync_registers_one_command_with_a_show_choice(fake, runtime, api_base):
+    out = io.StringIO()
+    assert sync_commands(runtime, None, out) == 0
+
+    (put,) = fake.calls_for("PUT", r"/commands$")
+    assert put.path == f"/applications/{APP_ID}/commands"
+    (command,) = put.body
+    assert command["name"] == "coach-or-therapy"
+    assert command["type"] == 1
+    assert len(command["description"]) <= 100
+    (option,) = command["options"]
+    assert option["name"] == "show"
+    assert option["type"] == 3
+    assert option["required"] is False
+    assert [c["value"] for c in option["choices"]] == ["quiz", "card", "help"]
+    assert command["contexts"] == [0, 1]
+    assert "/coach-or-therapy" in out.getvalue()
+
+
+def test_guild_sync_is_for_that_server(fake, runtime, api_base):
+    out = io.StringIO()
+    assert sync_commands(runtime, 123456789012345678, out) == 0
+    (put,) = fake.calls_for("PUT", r"/commands$")
+    assert put.path == f"/applications/{APP_ID}/guilds/123456789012345678/commands"
+    assert [c["name"] for c in put.body] == ["coach-or-therapy"]
+    assert "server 123456789012345678" in out.getvalue()
+
+
+def test_guild_sync_uses_discord_guild_id(fake, settings, api_base):
+    runtime = build_runtime(Settings(**{**settings.__dict__, "discord_guild_id": 42}))
+    assert sync_commands(runtime, None, io.StringIO()) == 0
+    (put,) = fake.calls_for("PUT", r"/commands$")
+    assert put.path == f"/applications/{APP_ID}/guilds/42/commands"
+
+
+def test_a_refused_sync_is_one_line(fake, runtime, api_base, capsys):
+    fake.fail("PUT", r"/commands$", 403, body={"message": "Missing Access", "code": 50001})
+    assert sync_commands(runtime, None, io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "HTTP 403" in err
+
+
+def test_invite_url_has_exactly_the_needed_permissions(fake, settings, api_base):
+    out = io.StringIO()
+    assert print_invite(settings, out) == 0
+    url = yarl.URL(out.getvalue().strip())
+    assert str(url.with_query(None)) == "https://discord.com/oauth2/authorize"
+    assert url.query["client_id"] == APP_ID
+    assert url.query["scope"] == "bot applications.commands"
+    wanted = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 36) | (1 << 38)
+    assert int(url.query["permissions"]) == wanted
+    assert fake.calls_for("GET", r"/oauth2/applications/@me$")
+
+
+def test_a_bad_token_is_one_line(fake, settings, api_base, capsys):
+    fake.fail("GET", r"/users/@me$", 401, body={"message": "401: Unauthorized", "code": 0})
+    assert print_invite(settings, io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "DISCORD_TOKEN was refused" in err
+    assert err.count("\n") == 1
+
+
+def test_without_a_token_the_bot_says_how_to_get_one(tmp_path, capsys):
+    runtime = build_runtime(Settings(state_secret="s", data_dir=tmp_path))
+    assert run_discord(runtime) == 2
+    assert sync_commands(runtime, None, io.StringIO()) == 2
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_cli_invite_discord(fake, api_base, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("DISCORD_API_URL", fake.base)
+    monkeypatch.setenv("STATE_SECRET", "a-state-secret-of-enough-length")
+    assert main(["invite", "discord"]) == 0
+    assert f"client_id={APP_ID}" in capsys.readouterr().out
+
+
+async def test_login_takes_the_gateway_from_the_rest_base(fake, runtime, api_base):
+    client = make_client(runtime)
+    await client.login("fake-token")
+    try:
+        assert yarl.URL(GATEWAY_URL) == DiscordWebSocket.DEFAULT_GATEWAY
+        assert client.intents == discord.Intents.default()
+        assert fake.calls_for("PUT", r"/commands") == [], "commands are never synced on start"
+    finally:
+        await client.close()
+
+
+def test_shard_count_picks_the_sharded_client(settings):
+    runtime = build_runtime(
+        Settings(**{**settings.__dict__, "discord_shard_count": 4, "discord_shard_ids": (0, 1)})
+    )
+    client = make_client(runtime)
+    assert isinstance(client, ShardedCoachOrTherapyClient)
+    assert isinstance(client, discord.AutoShardedClient)
+    assert client.shard_count == 4
+    assert client.shard_ids == [0, 1]
+    assert isinstance(make_client(build_runtime(settings)), CoachOrTherapyClient)
+
+
+@pytest.mark.parametrize("value", ["0", "x"])
+def test_bad_shard_count_is_refused_at_start_up(value, monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", value)
+    assert main(["invite", "discord"]) == 2
+    assert "DISCORD_SHARD_COUNT" in capsys.readouterr().err
