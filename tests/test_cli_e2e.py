@@ -493,3 +493,12 @@ def test_sigterm_stops_every_platform():
     asyncio.run(main())
     assert (first.ended, second.ended) == ("cancelled", "cancelled")
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_the_readme_piped_example_reaches_a_result(content, env, tmp_path):
+    readme = (REPO / "README.md").read_text()
+    (example,) = re.findall(r"^printf '(.+)' \| coach-or-therapy chat$", readme, flags=re.MULTILINE)
+    done = run(["chat"], env, tmp_path, example.replace("\\n", "\n"), INSTALLED)
+    assert done.returncode == 0
+    assert content.messages["result.heading"] in done.stdout
+    assert done.stdout.rstrip().endswith("Goodbye. Nothing you typed here was saved.")

@@ -229,3 +229,11 @@ def test_env_example_has_a_comment_and_an_empty_value_for_each_setting():
 
 def test_env_example_loads_as_the_defaults():
     assert load_settings({}, REPO / ".env.example") == Settings()
+
+
+def test_the_readme_settings_table_names_every_setting():
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    assert sorted(set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section)) & set(SETTING_NAMES)) == sorted(
+        SETTING_NAMES
+    )
