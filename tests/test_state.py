@@ -319,6 +319,15 @@ def test_old_secrets_also_work_beside_a_generated_key(tmp_path):
     assert isinstance(_open(_sealed(key=OLD_KEY), keyring=keyring), Opened)
 
 
+def test_rotating_state_secret_through_state_secret_old(tmp_path):
+    before = load_keyring("the first secret", None, tmp_path)
+    token = seal(before, ME, State((2, 1)), FINGERPRINT, NOW)
+    rotating = load_keyring("the second secret", "the first secret", tmp_path)
+    assert _open(token, keyring=rotating) == Opened(State((2, 1)), int(NOW))
+    rotated = load_keyring("the second secret", None, tmp_path)
+    assert not isinstance(_open(token, keyring=rotated), Opened)
+
+
 def test_an_empty_key_file_stops_start_up_with_a_fix(tmp_path):
     (tmp_path / "state-secret").write_text("\n")
     with pytest.raises(SettingsError, match="state-secret is empty; delete it or set STATE_SECRET"):
