@@ -1,0 +1,149 @@
+"""`coach-or-therapy post-card`, `manifest slack` and `card --format slack`, run as people do."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapters.slack.manifest import print_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        *args,
+        cwd=cwd,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out.decode(), err.decode()
+
+
+def slack_env(fake, tmp_path):
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_URL": fake.api_url,
+        "STATE_SECRET": "state-secret-for-the-tests",
+        "DATA_DIR": str(tmp_path),
+    }
+
+
+async def test_post_card_posts_the_card(fake_slack, tmp_path):
+    code, out, err = await run_cli(
+        "post-card", "--slack-channel", "C0HR", env=slack_env(fake_slack, tmp_path), cwd=tmp_path
+    )
+    assert code == 0, err
+    assert "Posted the comparison card to C0HR" in out
+    posted = fake_slack.api_method("chat.postMessage")
+    assert len(posted) == 1
+    assert posted[0]["channel"] == "C0HR"
+    assert posted[0]["text"] == "Coaching and therapy, side by side"
+    rows = [b for b in posted[0]["blocks"] if b.get("block_id", "").startswith("row-")]
+    assert len(rows) == 17
+
+
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        ("not_in_channel", "/invite @coach-or-therapy"),
+        ("channel_not_found", "check the id"),
+        ("invalid_auth", "SLACK_BOT_TOKEN was not accepted"),
+    ],
+)
+async def test_post_card_errors_become_one_line_with_the_fix(fake_slack, tmp_path, error, fix):
+    fake_slack.api_errors["chat.postMessage"] = error
+    code, _, err = await run_cli(
+        "post-card", "--slack-channel", "C0HR", env=slack_env(fake_slack, tmp_path), cwd=tmp_path
+    )
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert error in lines[0] and fix in lines[0]
+    assert "Traceback" not in err
+
+
+async def test_post_card_retries_a_500_then_posts(fake_slack, tmp_path):
+    fake_slack.fail("/api/chat.postMessage", 500)
+    code, _, err = await run_cli(
+        "post-card", "--slack-channel", "C0HR", env=slack_env(fake_slack, tmp_path), cwd=tmp_path
+    )
+    assert code == 0, err
+    assert len(fake_slack.api_method("chat.postMessage")) == 2
+
+
+async def test_post_card_without_a_token_says_what_to_set(tmp_path):
+    code, _, err = await run_cli(
+        "post-card", "--slack-channel", "C0HR", env={"DATA_DIR": str(tmp_path)}, cwd=tmp_path
+    )
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in err and "Traceback" not in err
+
+
+async def test_post_card_when_slack_is_unreachable(tmp_path):
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-t",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "DATA_DIR": str(tmp_path),
+    }
+    code, _, err = await run_cli("post-card", "--slack-channel", "C1", env=env, cwd=tmp_path)
+    assert code == 1
+    assert "could not reach Slack" in err and "Traceback" not in err
+
+
+def test_manifest_for_socket_mode():
+    out = io.StringIO()
+    assert print_manifest(socket=True, url=None, out=out) == 0
+    manifest = yaml.safe_load(out.getvalue())
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True}
+    assert manifest["features"]["slash_commands"][0]["command"] == "/coach-or-therapy"
+    assert "url" not in manifest["features"]["slash_commands"][0]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["oauth_config"]["scopes"]["bot"] == [
+        "commands",
+        "chat:write",
+        "chat:write.public",
+    ]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_manifest_for_http_points_every_url_at_the_events_path():
+    out = io.StringIO()
+    assert print_manifest(socket=False, url="https://bot.example.com/", out=out) == 0
+    manifest = yaml.safe_load(out.getvalue())
+    url = "https://bot.example.com/slack/events"
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    assert manifest["features"]["slash_commands"][0]["url"] == url
+    assert manifest["settings"]["interactivity"]["request_url"] == url
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == url
+    command = manifest["features"]["slash_commands"][0]["command"]
+    assert 2 <= len(command.lstrip("/")) <= 32
+
+
+def test_manifest_refuses_a_url_that_is_not_https(capsys):
+    assert print_manifest(socket=False, url="http://bot.example.com", out=io.StringIO()) == 2
+    assert "https" in capsys.readouterr().err
+
+
+async def test_card_format_slack_prints_a_postable_payload(tmp_path):
+    code, out, err = await run_cli(
+        "card", "--format", "slack", env={"DATA_DIR": str(tmp_path)}, cwd=tmp_path
+    )
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["text"] and len(payload["blocks"]) <= 50
