@@ -713,13 +713,25 @@ def _check_messages_fit(
             total = intro + len(progress) + len(text)
             reader.limit(where, "the question", total, EMBED_LIMIT, "one message")
 
-    reasons = sorted(_possible_reasons(conversation, card, messages), reverse=True)
-    why = sum(length + LIST_ITEM_EXTRA for length in reasons[:_MAX_REASONS])
     notes = sum(
         max((len(a.note) + LIST_ITEM_EXTRA for a in q.answers if a.note), default=0)
         for q in conversation.questions
     )
+    longest_note = max(
+        (len(a.note) for q in conversation.questions for a in q.answers if a.note), default=0
+    )
+    if places.questions is not None and longest_note <= FIELD_LIMIT:
+        reader.limit(places.questions, "the notes one result can show", notes, FIELD_LIMIT)
     contact = "x" * CONTACT_LENGTH
+    fixed = sum(
+        len(words[key])
+        for key in (
+            "result.heading",
+            "result.why_heading",
+            "result.next_steps_heading",
+            "result.not_assessment",
+        )
+    )
     for outcome_id, outcome in conversation.outcomes.items():
         where = places.outcome[outcome_id]
         steps = [
@@ -730,49 +742,50 @@ def _check_messages_fit(
             )
             for name in outcome.next_steps
         ]
-        reader.limit(where, f"the '{outcome_id}' result's next steps", _listed(steps), FIELD_LIMIT)
-        reader.limit(where, f"the '{outcome_id}' result's why", why, FIELD_LIMIT, "one field")
-        reader.limit(where, f"the '{outcome_id}' result's notes", notes, FIELD_LIMIT, "one field")
-        fixed = (
-            "result.heading",
-            "result.why_heading",
-            "result.next_steps_heading",
-            "result.not_assessment",
-        )
-        total = (
-            len(outcome.title)
-            + len(outcome.summary)
-            + why
-            + notes
-            + _listed(steps)
-            + sum(len(words[key]) for key in fixed)
-        )
-        reader.limit(where, f"the '{outcome_id}' result", total, EMBED_LIMIT, "one message")
+        name = f"the '{outcome_id}' result"
+        reader.limit(where, f"{name}'s next steps", _listed(steps), FIELD_LIMIT, "one field")
+        why = _longest_why(conversation, card, messages, outcome_id)
+        reader.limit(where, f"{name}'s why", why, FIELD_LIMIT, "one field")
+        total = len(outcome.title) + len(outcome.summary) + why + notes + _listed(steps) + fixed
+        reader.limit(where, name, total, EMBED_LIMIT, "one message")
 
 
-def _possible_reasons(conversation: _Conversation, card: Card, messages: Messages) -> set[int]:
-    """Lengths of every reason sentence a result could show."""
+# The card side each lean's reason quotes, and which leans give reasons for each outcome.
+_REASON_FORM = {"coaching": "result.reason_coaching", "therapy": "result.reason_therapy"}
+_REASON_LEANS: Mapping[str, tuple[str, ...]] = {
+    "coaching": ("coaching",),
+    "therapy": ("therapy",),
+    "both": ("both", "therapy", "coaching"),
+}
+
+
+def _longest_why(
+    conversation: _Conversation, card: Card, messages: Messages, outcome: OutcomeId
+) -> int:
+    """The most characters the reasons of one result can take: its longest few card rows."""
     rows = {r.id: r for r in card.rows}
     words = messages.texts
-    lengths: set[int] = set()
+    longest: dict[str, int] = {}
     for question in conversation.questions:
         for answer in question.answers:
+            if answer.lean not in _REASON_LEANS[outcome]:
+                continue
             for row_id in answer.rows:
                 row = rows.get(row_id)
                 if row is None:
                     continue
-                if answer.lean in ("both", "neither"):
-                    both = _fill(
+                if answer.lean == "both":
+                    reason = _fill(
                         words["result.reason_both"],
                         topic=row.topic,
                         coaching=row.coaching,
                         therapy=row.therapy,
                     )
-                    lengths.add(len(both))
-                for side, text in (("coaching", row.coaching), ("therapy", row.therapy)):
-                    reason = _fill(words[f"result.reason_{side}"], topic=row.topic, text=text)
-                    lengths.add(len(reason))
-    return lengths
+                else:
+                    side = row.coaching if answer.lean == "coaching" else row.therapy
+                    reason = _fill(words[_REASON_FORM[answer.lean]], topic=row.topic, text=side)
+                longest[row_id] = max(longest.get(row_id, 0), len(reason) + LIST_ITEM_EXTRA)
+    return sum(sorted(longest.values(), reverse=True)[:_MAX_REASONS])
 
 
 # Comparing a locale with the reference locale

@@ -104,8 +104,10 @@ def _check(located: Located, problems: set[Problem]) -> LocaleReport:
         q, a = broken.answer
         problems.add(
             places.rules_out[(q, a)].problem(
-                f"'rules_out' says never '{broken.outcome}', yet {broken.count} combinations "
-                f"with this answer end in '{broken.outcome}'; give that outcome an 'instead'"
+                f"'rules_out' says never '{broken.outcome}', yet {broken.count} "
+                f"combination{'s' if broken.count != 1 else ''} with this answer end"
+                f"{'' if broken.count != 1 else 's'} in '{broken.outcome}'; "
+                "give that outcome an 'instead'"
             )
         )
     return LocaleReport(content.locale, len(content.questions), coverage)
