@@ -339,6 +339,12 @@ def test_rotating_keys_keeps_open_walk_throughs_until_the_old_key_is_dropped(gui
     )
     dropped = _only(take_turn(guide, Keyring(new), ME, Choose(2), before.token, NOW + 7))
     assert isinstance(dropped, Refuse)
+    assert dropped.reason == "tampered"
+    assert dropped.message == content.messages["refusals.tampered"]
+    # dropped only after the buttons' lifetime, as the docs advise: they simply expired
+    later = _only(take_turn(guide, Keyring(new), ME, Choose(2), before.token, NOW + 2 * TTL))
+    assert isinstance(later, Refuse)
+    assert later.reason == "expired"
 
 
 # Size
