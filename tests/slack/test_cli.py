@@ -147,3 +147,55 @@ async def test_card_format_slack_prints_a_postable_payload(tmp_path):
     assert code == 0, err
     payload = json.loads(out)
     assert payload["text"] and len(payload["blocks"]) <= 50
+
+
+async def test_slack_command_serves_http_and_stops_cleanly_on_sigterm(fake_slack, tmp_path):
+    import signal
+    import socket
+
+    from tests.slack.conftest import SIGNING_SECRET, sign
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **slack_env(fake_slack, tmp_path),
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        "slack",
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                        if resp.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            body = "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1&channel_id=C1"
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
+            async with http.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
+            ) as resp:
+                assert resp.status == 200
+                reply = await resp.json()
+        assert reply["response_type"] == "ephemeral"
+        assert "Question 1 of 9" in json.dumps(reply)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
