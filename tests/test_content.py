@@ -1,0 +1,257 @@
+"""The real content: it validates clean, every combination behaves, the words are right."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content import (
+    BUTTON_LIMIT,
+    REQUIRED_MESSAGES,
+    file_label,
+    load_content,
+    load_located,
+    locales,
+)
+from bot.coverage import check_coverage, combination_count, combinations
+from bot.engine import outcome_for
+from bot.errors import ContentError
+from bot.model import OUTCOMES, Content
+from bot.validate import validate_content
+
+ROOT = Path(__file__).resolve().parent.parent / "content"
+
+
+def test_content_validates_clean() -> None:
+    validation = validate_content(ROOT)
+    assert [str(p) for p in validation.problems] == []
+    assert [r.locale for r in validation.reports] == locales(ROOT)
+
+
+# Every combination of answers
+
+
+def test_every_outcome_is_reachable(content: Content) -> None:
+    reached = {outcome_for(content, combo) for combo in combinations(content)}
+    assert reached == set(OUTCOMES)
+
+
+def test_everyday_life_rule_holds_for_every_combination(content: Content) -> None:
+    hard = [
+        (q, a)
+        for q, question in enumerate(content.questions)
+        for a, answer in enumerate(question.answers)
+        if "coaching" in answer.rules_out
+    ]
+    everyday = content.questions[[q.id for q in content.questions].index("everyday")]
+    assert [everyday.answers[a].label for q, a in hard] == ["Hard to keep up with for a while now"]
+    checked = 0
+    for combo in combinations(content):
+        if any(combo[q] == a for q, a in hard):
+            assert outcome_for(content, combo) != "coaching", combo
+            checked += 1
+    assert checked == combination_count(content) // len(everyday.answers)
+
+
+def test_the_hard_answer_points_to_counselling_first(content: Content) -> None:
+    everyday = next(q for q in content.questions if q.id == "everyday")
+    hard = next(a for a in everyday.answers if a.rules_out)
+    assert hard.lean == "therapy"
+    assert hard.note is not None and "EAP" in hard.note and "first step" in hard.note
+
+
+def test_split_has_both_as_the_common_middle(content: Content) -> None:
+    coverage = check_coverage(content)
+    assert coverage.total == combination_count(content) == 27648
+    assert sum(coverage.split.values()) == coverage.total
+    assert coverage.split["both"] > max(coverage.split["coaching"], coverage.split["therapy"])
+    for single in ("coaching", "therapy"):
+        assert 0.15 <= coverage.share(single) <= 0.35, (single, coverage.share(single))
+
+
+def test_every_answer_can_change_the_outcome(content: Content) -> None:
+    for q, question in enumerate(content.questions):
+        changes = False
+        for combo in combinations(content):
+            if combo[q] != 0:
+                continue
+            outcomes = {
+                outcome_for(content, (*combo[:q], a, *combo[q + 1 :]))
+                for a in range(len(question.answers))
+            }
+            if len(outcomes) > 1:
+                changes = True
+                break
+        assert changes, question.id
+
+
+def test_coverage_agrees_with_the_engine(content: Content) -> None:
+    coverage = check_coverage(content)
+    counted = {o: 0 for o in OUTCOMES}
+    for combo in itertools.product(*(range(len(q.answers)) for q in content.questions)):
+        counted[outcome_for(content, combo)] += 1
+    assert coverage.split == counted
+    assert coverage.unreachable == ()
+    assert coverage.idle_answers == ()
+    assert coverage.rule_breaks == ()
+
+
+# What DOMAIN.md asks of the words
+
+
+def test_card_has_the_seventeen_rows_paired_as_published(content: Content) -> None:
+    card = content.card
+    assert len(card.rows) == 17
+    assert card.row("relationship").coaching == "Coach and clients on a peer basis"
+    assert (
+        card.row("relationship").therapy == "Hierarchical difference between therapist and clients"
+    )
+    assert card.row("who_designs").coaching == "Alliance designed by coach and client together"
+    assert card.row("who_designs").therapy == "Treatment plan largely designed by therapist"
+    assert all(row.topic for row in card.rows)
+    assert len(card.similarities) >= 5
+    assert "CTI" in card.attribution
+    assert "not advice" in card.disclaimer
+
+
+def test_safety_question_comes_first_with_help_continue_and_not_sure(content: Content) -> None:
+    actions = [a.action for a in content.safety.answers]
+    assert actions == ["help", "help_then_continue", "continue"]
+    assert "ending your life" in content.safety.text
+
+
+def test_intro_says_what_it_is_in_one_line(content: Content) -> None:
+    intro = content.intro
+    assert "\n" not in intro
+    assert "automated tool" in intro
+    assert "not a coach or a clinician" in intro
+    assert "don't keep your answers" in intro
+    assert "admins" in intro
+
+
+def test_each_question_has_a_neutral_answer_and_both_paths(content: Content) -> None:
+    assert len(content.questions) == 8
+    for question in content.questions:
+        leans = [a.lean for a in question.answers]
+        assert 2 <= len(leans) <= 4, question.id
+        assert "neither" in leans, question.id
+        assert "coaching" in leans and "therapy" in leans, question.id
+
+
+def test_coaching_and_therapy_answers_weigh_the_same(content: Content) -> None:
+    for question in content.questions:
+        coaching = [a.weight for a in question.answers if a.lean == "coaching"]
+        therapy = [a.weight for a in question.answers if a.lean == "therapy"]
+        assert coaching == therapy, question.id
+
+
+def test_results_are_tendencies_with_next_steps(content: Content) -> None:
+    for outcome in content.outcomes.values():
+        assert outcome.title.endswith("might be worth exploring")
+        assert "eap" in outcome.next_steps
+    assert content.outcomes["coaching"].instead == "both"
+    assert "isn't an assessment" in content.messages["result.not_assessment"]
+
+
+FORBIDDEN = re.compile(r"committed suicide|diagnos(?:e|is) (?:you|with)|disorder|symptom", re.I)
+
+
+def test_words_never_diagnose_or_use_harmful_phrases(content: Content) -> None:
+    texts = [content.intro, content.safety.text, *content.messages.texts.values()]
+    for question in content.questions:
+        texts.append(question.text)
+        texts.extend(a.label for a in question.answers)
+        texts.extend(a.note for a in question.answers if a.note)
+    for outcome in content.outcomes.values():
+        texts.extend((outcome.title, outcome.summary))
+    for text in texts:
+        assert not FORBIDDEN.search(text), text
+
+
+def test_helplines_per_region(content: Content) -> None:
+    helplines = content.helplines
+    assert set(helplines.regions) == {"US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "IN"}
+    assert helplines.elsewhere == "https://findahelpline.com"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", helplines.last_checked)
+    expected = {
+        "US": ("911", "988"),
+        "CA": ("911", "988"),
+        "GB": ("999", "116 123"),
+        "IE": ("112", "116 123"),
+        "AU": ("000", "13 11 14"),
+        "NZ": ("111", "1737"),
+        "DE": ("112", "0800 111 0 111"),
+        "FR": ("112", "3114"),
+        "IN": ("112", "14416"),
+    }
+    for code, (emergency, line) in expected.items():
+        region = helplines.regions[code]
+        assert emergency in region.emergency, code
+        assert any(line in h.contact for h in region.lines), code
+    for code, region in helplines.regions.items():
+        samaritans = any("Samaritans" in h.name for h in region.lines)
+        assert samaritans == (code in ("GB", "IE")), code
+
+
+def test_every_label_fits_a_slack_button(content: Content) -> None:
+    labels = [a.label for q in content.questions for a in q.answers]
+    labels += [a.label for a in content.safety.answers]
+    labels += [content.messages[k] for k in REQUIRED_MESSAGES if k.startswith("buttons.")]
+    assert max(len(label) for label in labels) <= BUTTON_LIMIT == 75
+
+
+# The loader
+
+
+def test_wording_leaves_the_fingerprint_alone_scoring_changes_it(
+    tmp_path: Path, content: Content
+) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(ROOT, root)
+    conversation = root / "en" / "conversation.yaml"
+    text = conversation.read_text(encoding="utf-8")
+    conversation.write_text(text.replace("A bit of both", "Some of both"), encoding="utf-8")
+    assert load_content(root).fingerprint == content.fingerprint
+    conversation.write_text(text.replace("margin: 2", "margin: 3"), encoding="utf-8")
+    assert load_content(root).fingerprint != content.fingerprint
+
+
+def test_places_point_at_the_written_answers(content: Content) -> None:
+    located = load_located(ROOT)
+    lines = (ROOT / "en" / "conversation.yaml").read_text(encoding="utf-8").splitlines()
+    for (q, a), where in located.places.answer.items():
+        answer_id = content.questions[q].answers[a].id
+        assert lines[where.line - 1][where.col - 1 :] == f"id: {answer_id}"
+    for outcome, where in located.places.outcome.items():
+        assert lines[where.line - 1][where.col - 1 :] == f"{outcome}:"
+
+
+def test_a_broken_folder_raises_with_every_problem(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(ROOT, root)
+    card = root / "en" / "card.yaml"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("topic: Time focus", "topic: ''"),
+        encoding="utf-8",
+    )
+    (root / "en" / "helplines.yaml").write_text("regions: [\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    label = file_label(root / "en")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{label}/card.yaml:39:12: 'topic' must be non-empty text",
+        f"{label}/helplines.yaml:2:1: YAML syntax: did not find expected node content",
+    ]
+
+
+def test_locales_finds_every_folder_with_content(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "conversation.yaml").write_text("{}", encoding="utf-8")
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "messages.yaml").write_text("{}", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    assert locales(tmp_path) == ["en", "de"]
