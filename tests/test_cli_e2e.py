@@ -244,7 +244,6 @@ def test_card_as_json_is_a_stable_structure(content, env, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["slack", "discord"])
 def test_card_as_a_platform_message_carries_every_row(content, env, tmp_path, fmt):
-    pytest.importorskip(f"adapters.{fmt}.render")
     flat = json.dumps(json.loads(_card(fmt, env, tmp_path)), ensure_ascii=False)
     for row in content.card.rows:
         assert row.coaching.replace('"', '\\"') in flat
@@ -328,7 +327,6 @@ def _free_port() -> int:
 
 
 def test_plain_command_with_slack_settings_serves_slack_until_sigterm(env, tmp_path):
-    pytest.importorskip("adapters.slack.runner")
     port = _free_port()
     env |= {
         "SLACK_BOT_TOKEN": "xoxb-test",
