@@ -55,7 +55,10 @@ class Who:
     user: str
 
     def _bytes(self) -> bytes:
-        return "\x1f".join((self.platform, self.workspace, self.user)).encode()
+        # length-prefixed, so no choice of ids can make two different people read the same
+        return "".join(
+            f"{len(part)}:{part}" for part in (self.platform, self.workspace, self.user)
+        ).encode()
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,13 @@ def test_a_token_opened_by_anyone_but_its_owner_is_foreign(other):
     assert _open(token, other) == "foreign"
 
 
+def test_ids_containing_separators_never_make_two_people_one():
+    first, second = Who("slack", "T1\x1fU", "1"), Who("slack", "T1", "U\x1f1")
+    token = seal(Keyring(KEY), first, State((2,)), FINGERPRINT, NOW)
+    assert isinstance(_open(token, first), Opened)
+    assert _open(token, second) == "foreign"
+
+
 # Time
 
 
