@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.workspaces import Workspaces
 from bot import __version__
 from bot.errors import ContentError, SettingsError
 from bot.settings import Settings, load_settings
@@ -79,6 +80,13 @@ def _forgiving_text_streams() -> None:
             reconfigure(errors="replace")
 
 
+def _storage(settings: Settings) -> Workspaces:
+    """The database for a running platform (schema checked; SettingsError when behind)."""
+    from adapters.storage.startup import open_workspaces
+
+    return open_workspaces(settings)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "validate":
@@ -121,7 +129,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "slack":
         from adapters.slack.runner import run_slack
 
-        return run_slack(runtime)
+        return run_slack(runtime, _storage(settings))
     if command == "post-card":
         from adapters.slack.runner import post_card
 
@@ -131,10 +139,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.discord_command == "sync":
             return sync_commands(runtime, args.guild, sys.stdout)
-        return run_discord(runtime)
+        return run_discord(runtime, _storage(settings))
 
     from adapters.platforms import run_configured
 
+    if settings.slack_configured or settings.discord_configured:
+        return run_configured(runtime, _storage(settings))
     return run_configured(runtime)
 
 

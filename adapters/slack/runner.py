@@ -15,11 +15,12 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.runtime import Runtime
-from adapters.slack.app import build_app, web_client
+from adapters.slack.app import web_client
 from adapters.slack.quiet import platform_logger
 from adapters.slack.render import card_payload
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.stored import build_slack_app
 from adapters.workspaces import Workspaces
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
@@ -79,7 +80,7 @@ async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) ->
     """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
     settings = runtime.settings
     replier = Replier()
-    app = build_app(runtime, workspaces, replier=replier)
+    app = build_slack_app(runtime, workspaces, replier=replier)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
