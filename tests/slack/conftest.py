@@ -43,6 +43,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, str], Any]]] = field(default_factory=dict)
     api_errors: dict[str, str] = field(default_factory=dict)
+    api_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _next: int = 1
 
@@ -94,6 +95,8 @@ class FakeSlack:
         if request.path.startswith("/respond/"):
             return web.Response(text="ok")
         method = request.path.removeprefix("/api/")
+        if method in self.api_answers:
+            return web.json_response({"ok": True, **self.api_answers[method]})
         if method in self.api_errors:
             return web.json_response({"ok": False, "error": self.api_errors[method]})
         if method == "auth.test":
