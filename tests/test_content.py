@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.content import (
     BUTTON_LIMIT,
@@ -255,3 +257,32 @@ def test_locales_finds_every_folder_with_content(tmp_path: Path) -> None:
     (tmp_path / "de" / "messages.yaml").write_text("{}", encoding="utf-8")
     (tmp_path / "notes").mkdir()
     assert locales(tmp_path) == ["en", "de"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(["card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml"]),
+    cut=st.integers(min_value=0, max_value=10_000),
+    length=st.integers(min_value=0, max_value=40),
+    insert=st.text(alphabet=st.sampled_from(list(" -:[]{}'\"#&*!|>\n\tabc019é")), max_size=12),
+)
+def test_any_damaged_file_gives_problems_never_a_crash(
+    tmp_path: Path, name: str, cut: int, length: int, insert: str
+) -> None:
+    root = tmp_path / "fuzz" / "content"
+    shutil.copytree(ROOT, root, dirs_exist_ok=True)
+    path = root / "en" / name
+    original = (ROOT / "en" / name).read_text(encoding="utf-8")
+    cut %= len(original)
+    path.write_text(original[:cut] + insert + original[cut + length :], encoding="utf-8")
+    try:
+        load_content(root)
+    except ContentError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.line >= 1 and problem.col >= 1
+            assert problem.file.endswith(name) or problem.file.endswith("en")
+    validation = validate_content(root)
+    assert all(str(p).count(":") >= 3 for p in validation.problems)
