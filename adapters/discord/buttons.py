@@ -21,7 +21,7 @@ LABEL_LIMIT = 80
 TEMPLATE = re.compile(rf"{PREFIX}:(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})")
 _STRICT = re.compile(rf"{PREFIX}:(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_PATTERN})?")
 
-_STYLES: dict[ActionStyle, discord.ButtonStyle] = {
+STYLES: dict[ActionStyle, discord.ButtonStyle] = {
     "default": discord.ButtonStyle.secondary,
     "primary": discord.ButtonStyle.primary,
     "danger": discord.ButtonStyle.danger,
@@ -84,7 +84,7 @@ class ConversationButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         return cls(
             discord.ui.Button(
                 label=action.label,
-                style=_STYLES[action.style],
+                style=STYLES[action.style],
                 custom_id=custom_id_for(action, token),
                 row=row,
             )

@@ -174,7 +174,8 @@ class Conversations:
     async def _click(self, interaction: Interaction, custom_id: str) -> None:
         click = parse_custom_id(custom_id)
         message = interaction.message
-        on_public_message = message is not None and not message.flags.ephemeral
+        # others can see (and press) a message only when it is not ephemeral
+        on_public_message = message is None or not message.flags.ephemeral
         if click is not None and isinstance(click.event, Start) and on_public_message:
             await self.start_private(interaction)
             return
@@ -184,7 +185,9 @@ class Conversations:
             return
         turn = self._turn(interaction, guide, click.event, click.token)
         first, *more = (render(effect, turn.token) for effect in turn.effects)
-        if first.ephemeral or self._is_foreign(interaction, guide, click.token):
+        if first.ephemeral or (
+            on_public_message and self._is_foreign(interaction, guide, click.token)
+        ):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)
         else:
@@ -257,10 +260,8 @@ class Conversations:
 
     async def _prefs(self, interaction: Interaction) -> WorkspacePrefs:
         try:
-            return await asyncio.wait_for(
-                self.workspaces.prefs("discord", workspace_of(interaction)),
-                PREFS_TIMEOUT_SECONDS,
-            )
+            async with asyncio.timeout(PREFS_TIMEOUT_SECONDS):
+                return await self.workspaces.prefs("discord", workspace_of(interaction))
         except Exception as exc:
             _log.warning("Workspace preferences unavailable (%s)", type(exc).__name__)
             return WorkspacePrefs()

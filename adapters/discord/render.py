@@ -11,7 +11,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.buttons import ConversationButton
+from adapters.discord.buttons import STYLES, custom_id_for
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
 
@@ -32,16 +32,48 @@ class Reply:
 
     def view(self) -> discord.ui.View:
         """The buttons as a view that holds no state (every button carries its own)."""
-        view = discord.ui.View(timeout=None)
-        for row, actions in enumerate(self.actions):
-            for action in actions:
-                view.add_item(ConversationButton.for_action(action, self.token, row=row))
-        return view
+        return ButtonRows(
+            [
+                {"type": 1, "components": [button(action, self.token) for action in actions]}
+                for actions in self.actions
+            ]
+        )
 
     def with_line(self, line: str) -> Reply:
         """The same message with one more line at the top."""
         text = f"{line}\n\n{self.content}" if self.content else line
         return Reply(text, self.embeds, self.actions, self.token, self.ephemeral)
+
+
+class ButtonRows(discord.ui.View):
+    """Rows of conversation buttons, sent as they are and never kept after sending.
+
+    Clicks are routed by ConversationButton's custom_id template, so discord.py has nothing to
+    remember about the message: not being dispatchable keeps it out of the view store (and out of
+    the 15-minute timeout it gives ephemeral views).
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__(timeout=None)
+        self._rows = rows
+
+    def to_components(self) -> list[dict[str, Any]]:
+        """The rows as Discord's component JSON."""
+        return self._rows
+
+    def is_dispatchable(self) -> bool:
+        """Never: the custom_id template routes the clicks."""
+        return False
+
+
+def button(action: Action, token: str | None) -> dict[str, Any]:
+    """One action as a Discord button component."""
+    return {
+        "type": 2,
+        "style": STYLES[action.style].value,
+        "label": action.label,
+        "custom_id": custom_id_for(action, token),
+    }
 
 
 def render(effect: Effect, token: str | None) -> Reply:

@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ class Call:
     body: Any
     query: dict[str, str]
     status: int = 200
+    at: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -120,6 +122,7 @@ class FakeDiscord:
         self.thread_members: list[tuple[str, str]] = []
         self.interactions: dict[str, InteractionRecord] = {}
         self.failures: list[Failure] = []
+        self.on_call: Callable[[Call], None] | None = None
         self._ids = itertools.count(910000000000000000)
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -227,6 +230,8 @@ class FakeDiscord:
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
         call.status = status
+        if self.on_call is not None:
+            self.on_call(call)
         if answer is None:
             return web.Response(status=status)
         return _json(answer, status)

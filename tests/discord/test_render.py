@@ -118,7 +118,6 @@ def test_the_card_is_one_embed_of_seventeen_rows_then_similarities(guide):
                     "style": 1,
                     "label": "Take it privately",
                     "custom_id": "cot:s:",
-                    "disabled": False,
                 },
             ],
         }
