@@ -1,0 +1,169 @@
+"""Two real `coach-or-therapy slack` processes sharing one PostgreSQL, as behind a load balancer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
+from tests.storage.postgres import Server
+from tests.storage.slack_fake import InstallingSlack, serve_fake, type_command
+from tests.storage.test_slack_install import install
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSWERS = [2, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def shared_database(postgres_server: Server) -> Iterator[str]:
+    janitor = postgres_server.janitor("replicas")
+    janitor.init()
+    try:
+        yield postgres_server.url("replicas")
+    finally:
+        janitor.drop()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[InstallingSlack]:
+    async for served in serve_fake(InstallingSlack(admins={"UADMIN"})):
+        yield served
+
+
+def _environment(database_url: str, fake: InstallingSlack, data_dir: Path, port: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DATABASE_URL=database_url,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="shh",
+        SLACK_API_URL=fake.api_url,
+        STATE_SECRET="one-secret-shared-by-every-replica",
+        DATA_DIR=str(data_dir),
+        DEFAULT_REGION="GB",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        LOG_LEVEL="INFO",
+    )
+    return env
+
+
+def _run(args: list[str], env: dict, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def labels(message: dict) -> list[str]:
+    """Button labels in order: the answers first, then the controls."""
+    return [b["text"]["text"] for b in buttons(message)]
+
+
+async def _ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise AssertionError(f"replica exited: {log.read_text()}")
+            try:
+                async with http.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"replica never became ready: {log.read_text()}")
+
+
+async def test_two_replicas_share_installs_conversations_and_totals(
+    shared_database, fake, tmp_path, content
+):
+    ports = [_free_port(), _free_port()]
+    envs = [_environment(shared_database, fake, tmp_path / f"r{n}", p) for n, p in enumerate(ports)]
+
+    before = _run(["slack"], envs[0], tmp_path)
+    assert before.returncode == 2
+    assert before.stderr.strip() == (
+        "coach-or-therapy: the database schema is behind; run: coach-or-therapy db upgrade"
+    )
+    upgraded = _run(["db", "upgrade"], envs[0], tmp_path)
+    assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
+
+    processes: list[subprocess.Popen[bytes]] = []
+    logs = [tmp_path / "replica-0.log", tmp_path / "replica-1.log"]
+    try:
+        for env, log in zip(envs, logs, strict=True):
+            with log.open("wb") as out:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "adapters.cli", "slack"],
+                        env=env,
+                        cwd=tmp_path,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        bases = [f"http://127.0.0.1:{p}" for p in ports]
+        for base, process, log in zip(bases, processes, logs, strict=True):
+            await _ready(base, process, log)
+        await _exercise(bases, fake, content.outcomes["coaching"].title)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    for log in logs:
+        text = log.read_text()
+        assert "Traceback" not in text
+        assert "xoxb-T2-installed" not in text
+
+
+async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        replicas = [SlackServer(f"{b}/slack/events", fake, http) for b in bases]
+
+        # Installed through the first replica...
+        status, page = await install(bases[0])
+        assert status == 200, page
+        # ...and served by the second.
+        person = Person(replicas[1], user="U7", team="T2")
+        first = await person.start()
+        assert "Question 1 of 9" in shown_text(first)
+
+        # Every click lands on the other replica from the one before.
+        for n, answer in enumerate(ANSWERS):
+            person.server = replicas[n % 2]
+            await person.click(labels(person.message)[answer])
+        assert coaching in shown_text(person.message)
+
+        for n in range(5):
+            await type_command(replicas[n % 2], "", user=f"U{n}", team="T2")
+
+        stats = [await type_command(r, "stats", user="UADMIN", team="T2") for r in replicas]
+    texts = [shown_text(s) for s in stats]
+    assert texts[0] == texts[1]
+    assert "Walk-throughs started: 6" in texts[0]
+    assert "Finished: fewer than 5" in texts[0]
