@@ -77,20 +77,6 @@ class ConversationButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         super().__init__(button)
 
     @classmethod
-    def for_action(
-        cls, action: Action, token: str | None, row: int | None = None
-    ) -> ConversationButton:
-        """The button for one of an effect's actions."""
-        return cls(
-            discord.ui.Button(
-                label=action.label,
-                style=STYLES[action.style],
-                custom_id=custom_id_for(action, token),
-                row=row,
-            )
-        )
-
-    @classmethod
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],

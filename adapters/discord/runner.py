@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Coroutine
 from typing import Any, TextIO
 
 import discord
@@ -55,6 +58,7 @@ async def serve_discord(runtime: Runtime, workspaces: Workspaces | None = None) 
         raise discord.LoginFailure(_NO_TOKEN)
     use_api_base(settings)
     client = make_client(runtime, workspaces)
+    _log.info("Connecting to Discord")
     async with client:
         await client.start(settings.discord_token)
 
@@ -64,12 +68,23 @@ def run_discord(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
     if not runtime.settings.discord_token:
         return _fail(_NO_TOKEN)
     try:
-        asyncio.run(serve_discord(runtime, workspaces))
+        asyncio.run(_until_stopped(serve_discord(runtime, workspaces)))
     except discord.LoginFailure:
         return _fail(_BAD_TOKEN)
     except discord.GatewayNotFound:
         return _fail("Discord's gateway could not be found; check DISCORD_API_URL")
     return 0
+
+
+async def _until_stopped(serving: Coroutine[Any, Any, None]) -> None:
+    """Run until done or until SIGTERM/SIGINT, closing the connection cleanly either way."""
+    task = asyncio.ensure_future(serving)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:
@@ -119,17 +134,15 @@ async def _application_id(token: str) -> int:
 
 def print_invite(settings: Settings, out: TextIO) -> int:
     """`coach-or-therapy invite discord`: print the install URL (asks Discord for the app id)."""
-    application_id = getattr(settings, "discord_application_id", None)
-    if application_id is None:
-        if not settings.discord_token:
-            return _fail(_NO_TOKEN)
-        use_api_base(settings)
-        try:
-            application_id = asyncio.run(_application_id(settings.discord_token))
-        except discord.LoginFailure:
-            return _fail(_BAD_TOKEN)
-        except (discord.HTTPException, OSError) as exc:
-            return _fail(f"Could not ask Discord for the application id ({exc})")
+    if not settings.discord_token:
+        return _fail(_NO_TOKEN)
+    use_api_base(settings)
+    try:
+        application_id = asyncio.run(_application_id(settings.discord_token))
+    except discord.LoginFailure:
+        return _fail(_BAD_TOKEN)
+    except (discord.HTTPException, OSError) as exc:
+        return _fail(f"Could not ask Discord for the application id ({exc})")
     print(invite_url(application_id), file=out)
     return 0
 
