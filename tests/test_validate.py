@@ -611,3 +611,40 @@ def test_command_report_on_the_real_content(tmp_path: Path) -> None:
     counts = [int(line.split()[1]) for line in lines[1:4]]
     assert [line.split()[0] for line in lines[1:4]] == ["coaching", "both", "therapy"]
     assert sum(counts) == total == 4 * 4 * 4 * 3 * 3 * 4 * 3 * 4
+
+
+def test_locale_with_an_answer_en_lacks(root: Path, french: Path) -> None:
+    edit(french / "conversation.yaml", "      - id: managing", "      - id: coping")
+    assert problems(root) == [
+        "content/fr/conversation.yaml:38:7: missing answer 'managing' (en/ has it)",
+        "content/fr/conversation.yaml:48:9: unknown answer 'coping' (en/ has none)",
+    ]
+
+
+def test_locale_with_a_question_and_a_row_en_lacks(root: Path, french: Path) -> None:
+    edit(french / "conversation.yaml", "  - id: partner", "  - id: ally")
+    edit(french / "card.yaml", "  - id: relationship", "  - id: bond")
+    edit(french / "conversation.yaml", "rows: [relationship]", "rows: [bond]")
+    assert problems(root) == [
+        "content/fr/card.yaml:7:3: missing card row 'relationship' (en/ has it)",
+        "content/fr/card.yaml:15:9: unknown card row 'bond' (en/ has none)",
+        "content/fr/conversation.yaml:19:3: missing question 'partner' (en/ has it)",
+        "content/fr/conversation.yaml:51:5: unknown question 'ally' (en/ has none)",
+    ]
+
+
+def test_locale_whose_safety_answer_acts_differently(root: Path, french: Path) -> None:
+    edit(french / "conversation.yaml", "      action: help_then_continue", "      action: continue")
+    assert problems(root) == [
+        "content/fr/conversation.yaml:11:7: answer 'unsure' must have the same action as in en/"
+    ]
+
+
+def test_duplicate_safety_answer_id(root: Path) -> None:
+    edit(root / "en" / "conversation.yaml", '    - id: "no"', "    - id: unsure")
+    assert problems(root) == [f"{CONVERSATION}:14:11: duplicate answer id 'unsure'"]
+
+
+def test_safety_question_without_a_way_to_help(root: Path) -> None:
+    edit(root / "en" / "conversation.yaml", "      action: help\n", "      action: continue\n")
+    assert problems(root) == [f"{CONVERSATION}:8:5: the safety question needs a 'help' answer"]
