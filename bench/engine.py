@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     guide = Guide(content, "GB", "https://eap.example.com", "coaching@example.com")
     keyring = Keyring(key_from_secret("bench"), (key_from_secret("older"),))
     who = Who("slack", "T0123456", "U0123456")
+    stranger = Who("slack", "T0123456", "U0999999")
     no = next(i for i, a in enumerate(content.safety.answers) if a.action == "continue")
     # a typical mid-conversation click: the fourth question is on screen, the person answers it
     mid = State((no, 0, 1, 2))
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> None:
         (
             "step alone, mid-conversation click",
             lambda: step(guide, mid, Choose(1), NOW),
+            2000 // scale,
+            50,
+        ),
+        (
+            "take_turn, someone else's click",
+            lambda: take_turn(guide, keyring, stranger, Choose(1), token, NOW + 30),
             2000 // scale,
             50,
         ),
