@@ -72,9 +72,13 @@ def parse_command(body: Any) -> Command | None:
     """The slash command in a form body, or None when it lacks who or where."""
     if not isinstance(body, dict):
         return None
-    user, team, channel = _id(body.get("user_id")), _id(body.get("team_id")), body.get("channel_id")
+    user, team, channel = (
+        _id(body.get("user_id")),
+        _id(body.get("team_id")),
+        _id(body.get("channel_id")),
+    )
     text = _text(body.get("text"))
-    if user is None or team is None or _id(channel) is None or text is None:
+    if user is None or team is None or channel is None or text is None:
         return None
     word, _, rest = text.strip().partition(" ")
     trigger = _text(body.get("trigger_id"))

@@ -91,12 +91,12 @@ async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) ->
             handler = AsyncSocketModeHandler(
                 app, settings.slack_app_token, logger=platform_logger()
             )
-            await handler.connect_async()
+            await handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack app connected in Socket Mode")
             try:
                 await stop.wait()
             finally:
-                await handler.close_async()
+                await handler.close_async()  # type: ignore[no-untyped-call]
         else:
             assert settings.slack_signing_secret is not None
             runner = web.AppRunner(build_web_app(app, settings.slack_signing_secret))
