@@ -395,6 +395,12 @@ def _check_placeholders(
     missing = [n for n in names if n not in used]
     if missing:
         reader.fail(where, f"'{key}' must include {', '.join('{' + n + '}' for n in missing)}")
+    if used <= set(names):
+        samples: dict[str, object] = {n: 1 if n in ("number", "total") else "x" for n in names}
+        try:
+            text.format(**samples)
+        except (ValueError, TypeError) as exc:
+            reader.fail(where, f"'{key}' cannot be filled in: {exc}")
 
 
 def _fill(template: str, **values: object) -> str:

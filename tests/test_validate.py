@@ -648,3 +648,13 @@ def test_duplicate_safety_answer_id(root: Path) -> None:
 def test_safety_question_without_a_way_to_help(root: Path) -> None:
     edit(root / "en" / "conversation.yaml", "      action: help\n", "      action: continue\n")
     assert problems(root) == [f"{CONVERSATION}:8:5: the safety question needs a 'help' answer"]
+
+
+def test_placeholder_with_a_format_that_cannot_fill_it(root: Path) -> None:
+    messages = root / "en" / "messages.yaml"
+    edit(messages, 'line: "{name}: {contact}"', 'line: "{name}: {contact:d}"')
+    at = position(messages, '"{name}: {contact:d}"')
+    assert problems(root) == [
+        f"content/en/messages.yaml:{at}: 'help.line' cannot be filled in: "
+        "Unknown format code 'd' for object of type 'str'"
+    ]
