@@ -21,6 +21,9 @@ from bot.events import ShowCard as ShowCardEvent
 from bot.model import Answer, Content, Outcome, OutcomeId, Region
 from bot.state import State
 
+EMERGENCY_LOCAL = "help.emergency_local"
+"""Optional message: what to do in immediate danger where the content knows no emergency number."""
+
 
 @dataclass(frozen=True)
 class Guide:
@@ -41,7 +44,12 @@ class Guide:
         """Emergency line, crisis lines, elsewhere, EAP and last-checked sentences."""
         words = self.content.messages
         region = self.region
-        emergency = words.format("help.emergency", number=region.emergency) if region else None
+        # where the content knows no number, the general sentence (when the content has one)
+        emergency = (
+            words.format("help.emergency", number=region.emergency)
+            if region
+            else words.texts.get(EMERGENCY_LOCAL)
+        )
         lines: tuple[str, ...] = ()
         if region:
             lines = tuple(

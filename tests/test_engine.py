@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.effects import REFUSAL_REASONS, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
-from bot.engine import Guide, outcome_for, refusal, step
+from bot.engine import EMERGENCY_LOCAL, Guide, outcome_for, refusal, step
 from bot.events import Back, Choose, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
 from bot.model import Content
@@ -383,7 +383,7 @@ def test_help_in_the_us_shows_988_and_911_and_no_samaritans(content):
 def test_help_where_the_content_knows_no_lines_points_to_findahelpline(content, region):
     help_ = _only(step(Guide(content, region), None, GetHelp(), NOW))
     assert isinstance(help_, ShowCrisisHelp)
-    assert help_.emergency is None
+    assert help_.emergency == content.messages.texts.get(EMERGENCY_LOCAL)
     assert help_.lines == ()
     assert "findahelpline.com" in help_.elsewhere
     assert "Samaritans" not in _all_words(help_)
@@ -415,6 +415,18 @@ def test_help_shows_the_established_numbers_for_each_region(content, region, num
     assert "findahelpline.com" in help_.elsewhere
     samaritans = "Samaritans" in _all_words(help_)
     assert samaritans == (region in ("GB", "IE"))
+
+
+def test_where_no_number_is_known_a_general_emergency_sentence_comes_first_if_written(content):
+    local = "If you are in danger right now, call your local emergency number."
+    texts = {**content.messages.texts, EMERGENCY_LOCAL: local}
+    with_local = replace(content, messages=replace(content.messages, texts=texts))
+    help_ = _only(step(Guide(with_local, "BR"), None, GetHelp(), NOW))
+    assert isinstance(help_, ShowCrisisHelp)
+    assert help_.emergency == local
+    gb = _only(step(Guide(with_local, "GB"), None, GetHelp(), NOW))
+    assert isinstance(gb, ShowCrisisHelp)
+    assert gb.emergency is not None and "999" in gb.emergency
 
 
 def test_no_region_the_content_knows_outside_gb_and_ie_shows_samaritans(content):
