@@ -25,6 +25,10 @@ EMERGENCY_LOCAL = "help.emergency_local"
 """Optional message: what to do in immediate danger where the content knows no emergency number."""
 
 
+REASON_OPEN = "result.reason_open"
+"""Optional message: the why of a result when no answer leaned towards either path."""
+
+
 @dataclass(frozen=True)
 class Guide:
     """One locale's content with one workspace's region and contacts: all a step needs to know."""
@@ -268,7 +272,7 @@ def _result(guide: Guide, state: State) -> Step:
         title=outcome.title,
         summary=outcome.summary,
         why_heading=words["result.why_heading"],
-        reasons=_reasons(content, chosen, outcome_id),
+        reasons=_reasons(content, chosen, outcome_id) or _open_reason(content),
         notes=notes,
         next_steps_heading=words["result.next_steps_heading"],
         next_steps=_next_steps(guide, outcome),
@@ -283,6 +287,12 @@ def _result(guide: Guide, state: State) -> Step:
 
 
 _MAX_REASONS = 3
+
+
+def _open_reason(content: Content) -> tuple[str, ...]:
+    """When no answer leaned anywhere, the content's sentence for that (when it has one)."""
+    text = content.messages.texts.get(REASON_OPEN)
+    return (text,) if text else ()
 
 
 def _reasons(content: Content, chosen: Sequence[Answer], outcome: OutcomeId) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.effects import REFUSAL_REASONS, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
-from bot.engine import EMERGENCY_LOCAL, Guide, outcome_for, refusal, step
+from bot.engine import EMERGENCY_LOCAL, REASON_OPEN, Guide, outcome_for, refusal, step
 from bot.events import Back, Choose, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
 from bot.model import Content
@@ -584,6 +584,28 @@ def test_the_result_never_repeats_a_note_or_a_reason(guide, content, no):
         assert isinstance(result, ShowResult)
         assert len(set(result.reasons)) == len(result.reasons)
         assert len(set(result.notes)) == len(result.notes)
+
+
+def test_a_result_from_answers_that_lean_nowhere_gives_the_contents_open_reason(content, no):
+    unsure = tuple(_lean_index(content, q, "neither") for q in range(len(content.questions)))
+    state, last = State((no, *unsure[:-1])), Choose(unsure[-1])
+    plain = _only(step(Guide(content, "GB"), state, last, NOW))
+    assert isinstance(plain, ShowResult)
+    assert plain.outcome == "both"
+    opened = content.messages.texts.get(REASON_OPEN)
+    assert plain.reasons == ((opened,) if opened else ())
+    open_words = "You weren't sure about much yet, and that's a fine place to start."
+    texts = {**content.messages.texts, REASON_OPEN: open_words}
+    worded = replace(content, messages=replace(content.messages, texts=texts))
+    result = _only(step(Guide(worded, "GB"), state, last, NOW))
+    assert isinstance(result, ShowResult)
+    assert result.reasons == (open_words,)
+    leaning = _leaning(content, "coaching")
+    coaching = _only(
+        step(Guide(worded, "GB"), State((no, *leaning[:-1])), Choose(leaning[-1]), NOW)
+    )
+    assert isinstance(coaching, ShowResult)
+    assert open_words not in coaching.reasons
 
 
 # Exhaustive: every combination of answers
