@@ -449,6 +449,10 @@ def test_the_built_wheel_works_installed_outside_the_repo(content, env, tmp_path
     assert walk.returncode == 0, walk.stderr
     assert content.outcomes["both"].title in walk.stdout
 
+    schema = run(["db", "upgrade"], env, outside, command=script)
+    assert schema.returncode == 0, schema.stderr
+    assert (Path(env["DATA_DIR"]) / "coach-or-therapy.db").is_file()
+
 
 class _Platform:
     """A stand-in platform server that records how it ended."""
