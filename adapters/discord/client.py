@@ -16,6 +16,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord import logfilter
 from adapters.discord.access import Poster, card_refusal
+from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton, parse_custom_id
 from adapters.discord.render import Reply, render
 from adapters.discord.words import say
@@ -38,6 +39,8 @@ SHOW_CHOICES: tuple[tuple[str, str], ...] = (
     ("help", "help: how this works"),
 )
 PREFS_TIMEOUT_SECONDS = 1.0
+PREFS_CACHE_SECONDS = 30.0
+PREFS_CACHE_SIZE = 10_000
 THREAD_ARCHIVE_MINUTES = 1440
 THREAD_NAME_LIMIT = 100
 
@@ -111,6 +114,7 @@ class Conversations:
         self.runtime = runtime
         self.workspaces: Workspaces = workspaces or NoStorage()
         self.clock = clock
+        self._prefs_cache: dict[str, tuple[float, WorkspacePrefs]] = {}
         self.shows: dict[str, Handler] = {
             "quiz": self.start_private,
             "card": self.post_card,
@@ -168,8 +172,8 @@ class Conversations:
 
     async def show_help(self, interaction: Interaction) -> None:
         """How the command works, to the person only."""
-        content = self.runtime.book.content(self._locale(interaction, None))
-        await interaction.response.send_message(say(content, "usage"), ephemeral=True)
+        guide = await self._guide(interaction)
+        await interaction.response.send_message(say(guide.content, "usage"), ephemeral=True)
 
     async def _click(self, interaction: Interaction, custom_id: str) -> None:
         click = parse_custom_id(custom_id)
@@ -258,13 +262,30 @@ class Conversations:
             ttl=self.runtime.settings.state_ttl_seconds,
         )
 
+    def forget_prefs(self, workspace: str | None = None) -> None:
+        """Read a workspace's preferences (or every one's) afresh on the next interaction."""
+        if workspace is None:
+            self._prefs_cache.clear()
+        else:
+            self._prefs_cache.pop(workspace, None)
+
     async def _prefs(self, interaction: Interaction) -> WorkspacePrefs:
+        # kept briefly, so a busy server's clicks do not each wait on storage
+        workspace = workspace_of(interaction)
+        now = time.monotonic()
+        cached = self._prefs_cache.get(workspace)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         try:
             async with asyncio.timeout(PREFS_TIMEOUT_SECONDS):
-                return await self.workspaces.prefs("discord", workspace_of(interaction))
+                prefs = await self.workspaces.prefs("discord", workspace)
         except Exception as exc:
             _log.warning("Workspace preferences unavailable (%s)", type(exc).__name__)
             return WorkspacePrefs()
+        if len(self._prefs_cache) >= PREFS_CACHE_SIZE:
+            self._prefs_cache.clear()
+        self._prefs_cache[workspace] = (now + PREFS_CACHE_SECONDS, prefs)
+        return prefs
 
     def _locale(self, interaction: Interaction, fallback: str | None) -> str:
         return content_locale(self.runtime.book, str(interaction.locale), fallback)
@@ -371,6 +392,7 @@ class CoachOrTherapyClient(discord.Client):
         self.conversations = Conversations(runtime, workspaces)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self)
         self.tree.add_command(build_command(self.conversations))
+        self.tree.add_command(build_admin_command(runtime, workspaces))
 
     @property
     def clicks(self) -> Conversations:

@@ -23,8 +23,9 @@ def test_sync_registers_one_command_with_a_show_choice(fake, runtime, api_base):
 
     (put,) = fake.calls_for("PUT", r"/commands$")
     assert put.path == f"/applications/{APP_ID}/commands"
-    (command,) = put.body
+    command, admin = put.body
     assert command["name"] == "coach-or-therapy"
+    assert admin["name"] == "coach-or-therapy-admin"
     assert command["type"] == 1
     assert len(command["description"]) <= 100
     (option,) = command["options"]
@@ -41,7 +42,7 @@ def test_guild_sync_is_for_that_server(fake, runtime, api_base):
     assert sync_commands(runtime, 123456789012345678, out) == 0
     (put,) = fake.calls_for("PUT", r"/commands$")
     assert put.path == f"/applications/{APP_ID}/guilds/123456789012345678/commands"
-    assert [c["name"] for c in put.body] == ["coach-or-therapy"]
+    assert [c["name"] for c in put.body] == ["coach-or-therapy", "coach-or-therapy-admin"]
     assert "server 123456789012345678" in out.getvalue()
 
 
