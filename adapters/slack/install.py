@@ -20,14 +20,13 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
+from adapters.slack.manifest import BOT_SCOPES, REDIRECT_PATH
 from adapters.storage.workspaces import DatabaseWorkspaces
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
 INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 10 * 60
 
 

@@ -11,7 +11,9 @@ import yaml
 from adapters.slack.app import APP_NAME, COMMAND
 from adapters.slack.server import EVENTS_PATH
 
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public")
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+"""users:read lets /coach-or-therapy settings and stats check that the person is an admin."""
+REDIRECT_PATH = "/slack/oauth_redirect"
 PLACEHOLDER_URL = "https://YOUR-PUBLIC-HOST"
 
 
@@ -21,15 +23,19 @@ def manifest(socket: bool, url: str | None) -> dict[str, Any]:
     command: dict[str, Any] = {
         "command": COMMAND,
         "description": "Might coaching, therapy or both be worth exploring? (private)",
-        "usage_hint": "[card | help]",
+        "usage_hint": "[card | help | settings | stats]",
         "should_escape": False,
     }
-    events: dict[str, Any] = {"bot_events": ["app_home_opened"]}
+    events: dict[str, Any] = {
+        "bot_events": ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+    }
+    oauth: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
     interactivity: dict[str, Any] = {"is_enabled": True}
     if request_url:
         command["url"] = request_url
         events["request_url"] = request_url
         interactivity["request_url"] = request_url
+        oauth["redirect_urls"] = [(url or PLACEHOLDER_URL).rstrip("/") + REDIRECT_PATH]
     return {
         "display_information": {
             "name": APP_NAME,
@@ -53,7 +59,7 @@ def manifest(socket: bool, url: str | None) -> dict[str, Any]:
             "bot_user": {"display_name": APP_NAME, "always_online": True},
             "slash_commands": [command],
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": oauth,
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,

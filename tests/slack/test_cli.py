@@ -118,8 +118,13 @@ def test_manifest_for_socket_mode():
         "commands",
         "chat:write",
         "chat:write.public",
+        "users:read",
     ]
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
 
 
 def test_manifest_for_http_points_every_url_at_the_events_path():
