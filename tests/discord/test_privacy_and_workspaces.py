@@ -73,8 +73,10 @@ class RecordingWorkspaces:
         self.fail = fail
         self.slow = slow
         self.counted: list[tuple[str, str, tuple[str, ...]]] = []
+        self.asked = 0
 
     async def prefs(self, platform: str, workspace: str) -> WorkspacePrefs:
+        self.asked += 1
         if self.slow:
             await asyncio.sleep(30)
         if self.fail:
@@ -123,6 +125,21 @@ async def test_slow_storage_does_not_hold_up_the_answer(fake, runtime, api_base)
     try:
         seen = await Discord(fake, client).command(HR, show="card")
         assert seen.message.embeds
+    finally:
+        await client.close()
+
+
+async def test_preferences_are_read_once_a_while_and_again_when_forgotten(fake, runtime, api_base):
+    workspaces = RecordingWorkspaces(WorkspacePrefs(region="US"))
+    client = await logged_in(runtime, workspaces)
+    bot = Discord(fake, client)
+    try:
+        await bot.command(ALEX)
+        await bot.command(ALEX, show="help")
+        assert workspaces.asked == 1
+        client.conversations.forget_prefs("800000000000000001")
+        await bot.command(ALEX)
+        assert workspaces.asked == 2
     finally:
         await client.close()
 
