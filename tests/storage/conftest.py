@@ -93,17 +93,16 @@ class StoredSlack:
 
 
 @pytest.fixture
-async def serve_stored(
-    installing_slack: InstallingSlack, engine: Engine, tmp_path: Path
+async def serve_slack_on(
+    installing_slack: InstallingSlack, tmp_path: Path
 ) -> AsyncIterator[Callable[..., Awaitable[StoredSlack]]]:
-    """Start the app as `coach-or-therapy slack` builds it, with storage; settings overridable."""
+    """Start the app as `coach-or-therapy slack` builds it, on the storage given."""
     runners: list[web.AppRunner] = []
     repliers: list[Replier] = []
     http = aiohttp.ClientSession()
 
-    async def start(**overrides: Any) -> StoredSlack:
+    async def start(workspaces: DatabaseWorkspaces, **overrides: Any) -> StoredSlack:
         runtime = build_runtime(slack_settings(installing_slack, tmp_path, **overrides))
-        workspaces = DatabaseWorkspaces(engine)
         replier = Replier(timeout=3)
         repliers.append(replier)
         app = build_slack_app(runtime, workspaces, replier=replier)
@@ -124,3 +123,15 @@ async def serve_stored(
         await replier.close()
     for runner in runners:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def serve_stored(
+    serve_slack_on: Callable[..., Awaitable[StoredSlack]], engine: Engine
+) -> Callable[..., Awaitable[StoredSlack]]:
+    """Start the app with storage on the test's database; settings overridable."""
+
+    async def start(**overrides: Any) -> StoredSlack:
+        return await serve_slack_on(DatabaseWorkspaces(engine), **overrides)
+
+    return start

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.state import Who
 from bot.tally import counters_for
 from bot.turn import take_turn
+from tests.slack.conftest import Person, buttons, shown_text
 from tests.storage.postgres import Server, start_server
 
 WARNING = "database unavailable"
@@ -150,3 +151,41 @@ async def _walk_through_while_the_server_stops(
     assert "database reachable again" in [r.getMessage() for r in caplog.records]
     assert await workspaces.prefs("slack", "T1") == stored
     engine.dispose()
+
+
+async def test_a_slack_walk_through_survives_the_database_stopping_halfway(
+    serve_slack_on, content, caplog
+):
+    caplog.set_level(logging.INFO)
+    server: Server = start_server()
+    try:
+        server.janitor("bot").init()
+        engine = make_engine(server.url("bot"))
+        upgrade(engine)
+        workspaces = DatabaseWorkspaces(engine)
+        stored = WorkspacePrefs(coaching_contact="Ask Priya in the People team")
+        await workspaces.save_prefs("slack", "T1", stored)
+        slack = await serve_slack_on(workspaces)
+        person = Person(slack.server)
+        await person.start()
+        answers = [2, 0, 0, 0, 0, 0, 0, 0, 0]
+        for answer in answers[:4]:
+            await person.click(slack_labels(person.message)[answer])
+
+        server.stop()
+        for answer in answers[4:]:
+            await person.click(slack_labels(person.message)[answer])
+        seen = shown_text(person.message)
+        assert content.outcomes["coaching"].title in seen
+        assert "coaching@example.com" in seen  # the environment's default
+        assert "Priya" not in seen
+        warnings = _warnings(caplog)
+        assert len(warnings) == 1 and warnings[0].startswith(WARNING)
+        engine.dispose()
+    finally:
+        server.remove()
+
+
+def slack_labels(message: dict) -> list[str]:
+    """Button labels in order: the answers first, then the controls."""
+    return [b["text"]["text"] for b in buttons(message)]
