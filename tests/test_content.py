@@ -283,6 +283,7 @@ def test_any_damaged_file_gives_problems_never_a_crash(
         assert exc.problems
         for problem in exc.problems:
             assert problem.line >= 1 and problem.col >= 1
-            assert problem.file.endswith(name) or problem.file.endswith("en")
+            # damage in one file may show in another (an answer's row no longer on the card)
+            assert Path(problem.file).parent.name == "en" or problem.file.endswith("en")
     validation = validate_content(root)
     assert all(str(p).count(":") >= 3 for p in validation.problems)
