@@ -299,7 +299,8 @@ def load_settings(environ: Mapping[str, str], dotenv_path: Path | None = Path(".
     values: dict[str, str | None] = {}
     if dotenv_path is not None and dotenv_path.is_file():
         values.update(_read_dotenv(dotenv_path))
-    values.update(environ)
+    # an empty variable (as container tools often pass) does not hide a value set in .env
+    values.update({name: value for name, value in environ.items() if value.strip()})
     chosen: dict[str, Any] = {}
     for field in fields(Settings):
         raw = values.get(field.name.upper())

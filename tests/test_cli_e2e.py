@@ -692,3 +692,28 @@ async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, t
         "it again"
     )
     assert "Traceback" not in stderr.decode()
+
+
+def test_a_reader_that_goes_away_ends_the_chat_quietly(env, tmp_path):
+    process = subprocess.Popen(
+        [*MODULE, "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    seen = b""
+    while b"[q] Quit" not in seen:
+        chunk = process.stdout.read1(4096)
+        assert chunk, "the chat ended before asking anything"
+        seen += chunk
+    process.stdout.close()
+    try:
+        process.stdin.write(b"x\n" * 20000)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    assert process.wait(timeout=30) == 0
+    assert process.stderr is not None and process.stderr.read() == b""

@@ -237,3 +237,9 @@ def test_the_readme_settings_table_names_every_setting():
     assert sorted(set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section)) & set(SETTING_NAMES)) == sorted(
         SETTING_NAMES
     )
+
+
+def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PORT=4000\n")
+    assert load_settings({"PORT": ""}, dotenv).port == 4000
