@@ -7,6 +7,7 @@ Integrations settings), so each use checks the permission again before doing any
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -50,11 +51,18 @@ def _allowed(interaction: Interaction) -> str | None:
 class SettingsForm(discord.ui.Modal):
     """The server's settings, filled in with what is stored; blank means the default."""
 
-    def __init__(self, runtime: Runtime, workspaces: DatabaseWorkspaces, prefs: WorkspacePrefs):
+    def __init__(
+        self,
+        runtime: Runtime,
+        workspaces: DatabaseWorkspaces,
+        prefs: WorkspacePrefs,
+        on_saved: Callable[[str], None] = lambda workspace: None,
+    ):
         super().__init__(title="coach-or-therapy settings", timeout=15 * 60)
         self.runtime = runtime
         self.workspaces = workspaces
         self.stored = prefs
+        self.on_saved = on_saved
         regions = ", ".join(sorted(runtime.book.content().helplines.regions))
         default_region = runtime.settings.default_region or "none"
         self.fields: dict[str, discord.ui.TextInput[Any]] = {
@@ -131,6 +139,7 @@ class SettingsForm(discord.ui.Modal):
             await interaction.response.send_message(NOT_SAVED, ephemeral=True)
             return
         _log.info("server settings saved")
+        self.on_saved(guild)
         await interaction.response.send_message(SAVED, ephemeral=True)
 
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:
@@ -143,9 +152,15 @@ class SettingsForm(discord.ui.Modal):
 class Admin:
     """Answers the admin command."""
 
-    def __init__(self, runtime: Runtime, workspaces: Workspaces | None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        workspaces: Workspaces | None,
+        on_saved: Callable[[str], None] = lambda workspace: None,
+    ) -> None:
         self.runtime = runtime
         self.workspaces = workspaces
+        self.on_saved = on_saved
 
     async def settings(self, interaction: Interaction) -> None:
         """Open the settings form for this server."""
@@ -153,7 +168,8 @@ class Admin:
             await interaction.response.send_message(NO_DATABASE, ephemeral=True)
             return
         prefs = await self.workspaces.prefs("discord", str(interaction.guild_id))
-        await interaction.response.send_modal(SettingsForm(self.runtime, self.workspaces, prefs))
+        form = SettingsForm(self.runtime, self.workspaces, prefs, self.on_saved)
+        await interaction.response.send_modal(form)
 
     async def stats(self, interaction: Interaction) -> None:
         """This server's last months, small numbers hidden."""
@@ -185,10 +201,15 @@ class Admin:
 
 
 def build_admin_command(
-    runtime: Runtime, workspaces: Workspaces | None
+    runtime: Runtime,
+    workspaces: Workspaces | None,
+    on_saved: Callable[[str], None] = lambda workspace: None,
 ) -> app_commands.Command[Any, Any, None]:
-    """The admin command; shown by default only to members with Manage Server."""
-    admin = Admin(runtime, workspaces)
+    """The admin command, shown by default only to members with Manage Server.
+
+    `on_saved(server_id)` is called after new settings are stored (to drop cached ones).
+    """
+    admin = Admin(runtime, workspaces, on_saved)
 
     @app_commands.command(
         name=ADMIN_COMMAND, description="This server's settings and anonymous totals"

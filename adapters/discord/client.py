@@ -392,7 +392,9 @@ class CoachOrTherapyClient(discord.Client):
         self.conversations = Conversations(runtime, workspaces)
         self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self)
         self.tree.add_command(build_command(self.conversations))
-        self.tree.add_command(build_admin_command(runtime, workspaces))
+        self.tree.add_command(
+            build_admin_command(runtime, workspaces, self.conversations.forget_prefs)
+        )
 
     @property
     def clicks(self) -> Conversations:

@@ -104,6 +104,9 @@ async def test_the_command_is_registered_for_manage_server_in_servers_only(admin
 async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot):
     bot, workspaces = admin_bot
     await workspaces.save_prefs("discord", GUILD_ID, WorkspacePrefs(eap_contact="Call HR on 1234"))
+    await bot.command(ALEX)
+    (before,) = bot.thread_messages()
+    assert "call 999" in (await bot.click(ALEX, before, "Get help now")).message.content
     reply = await callback(bot, admin_command(bot, OWNER, "settings"))
     assert reply["type"] == 9
     modal = reply["data"]
@@ -126,7 +129,7 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
     )
 
     await bot.command(ALEX)
-    (message,) = bot.thread_messages()
+    message = bot.thread_messages()[-1]
     seen = await bot.click(ALEX, message, "Get help now")
     assert "call 911" in seen.message.content
     assert "Call HR on 1234" in seen.message.content
