@@ -507,7 +507,8 @@ def _check_help_message(
             for line in region.lines
         ]
         name = f"the help message for {code}"
-        reader.limit(places[code], f"{name}'s lines", _listed(lines), FIELD_LIMIT, "one field")
+        listed = f"the list of lines for {code}"
+        reader.limit(places[code], listed, _listed(lines), FIELD_LIMIT, "one field")
         total = (
             sum(len(t) for t in common)
             + len(_fill(words["help.emergency"], number=region.emergency))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.content import load_content
 from bot.errors import ContentError
@@ -657,4 +658,70 @@ def test_placeholder_with_a_format_that_cannot_fill_it(root: Path) -> None:
     assert problems(root) == [
         f"content/en/messages.yaml:{at}: 'help.line' cannot be filled in: "
         "Unknown format code 'd' for object of type 'str'"
+    ]
+
+
+def test_crisis_lines_over_discord_field_limit(root: Path) -> None:
+    edit(root / "en" / "helplines.yaml", "contact: call or text 988", f"contact: {'9' * 1000}")
+    # "988 Suicide & Crisis Lifeline: " (31) + 1000 + " (free, 24/7)" (13) + a list item's 3
+    assert problems(root) == [
+        "content/en/helplines.yaml:5:3: the list of lines for US is 1047 characters; "
+        "one field allows at most 1024"
+    ]
+
+
+def test_result_why_over_discord_field_limit(root: Path) -> None:
+    card = root / "en" / "card.yaml"
+    edit(card, "coaching: Emphasis on present and future", f"coaching: {'c' * 600}")
+    edit(card, "coaching: Coach and clients on a peer basis", f"coaching: {'p' * 420}")
+    # "Time focus, in coaching: ccc…." (626) and "The relationship, in coaching: ppp…." (452),
+    # each with a list item's 3; the both result can also show "Training, in therapy: …" (67)
+    assert problems(root) == [
+        f"{CONVERSATION}:69:3: the 'coaching' result's why is 1084 characters; "
+        "one field allows at most 1024",
+        f"{CONVERSATION}:78:3: the 'both' result's why is 1151 characters; "
+        "one field allows at most 1024",
+    ]
+
+
+def test_result_over_discord_embed_limit(root: Path) -> None:
+    conversation = root / "en" / "conversation.yaml"
+    edit(conversation, "summary: A counsellor might suit you.", f"summary: {'s' * 3000}")
+    edit(conversation, "title: Therapy might be worth exploring", f"title: {'t' * 150}")
+    messages = root / "en" / "messages.yaml"
+    text = messages.read_text(encoding="utf-8")
+    start = text.index("  not_assessment: >-\n")
+    end = text.index("\n\n", start)
+    messages.write_text(
+        text[:start] + f"  not_assessment: {'n' * 2700}" + text[end:], encoding="utf-8"
+    )
+    words = yaml.safe_load(messages.read_text(encoding="utf-8"))
+    contact = "x" * 200  # the longest contact settings accept
+    steps = [
+        max(
+            words["next_steps"][name].format(contact=contact),
+            words["next_steps"][f"{name}_unset"],
+            key=len,
+        )
+        for name in ("eap", "coaching")
+    ]
+    expected = (
+        150  # title
+        + 3000  # summary
+        + len("Time focus, in therapy: Emphasis on past and present.")
+        + 3
+        + len("Training, in therapy: Trained to work with major mental illness.")
+        + 3
+        + len("Talking with a counsellor is often a good first step.")
+        + 3  # the one note
+        + sum(len(step) + 3 for step in steps)
+        + len(words["result"]["heading"])
+        + len(words["result"]["why_heading"])
+        + len(words["result"]["next_steps_heading"])
+        + 2700  # not_assessment
+    )
+    assert expected > 6000
+    assert problems(root) == [
+        f"{CONVERSATION}:74:3: the 'therapy' result is {expected} characters; "
+        "one message allows at most 6000"
     ]
