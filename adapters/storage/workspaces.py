@@ -86,6 +86,7 @@ class DatabaseWorkspaces:
         self._last_warning: float | None = None
         self.dropped = 0
         """Counts given up on because the database stayed away too long (a metric)."""
+        self._reported_dropped_before = 0
 
     # -- health ---------------------------------------------------------------------------
 
@@ -111,8 +112,12 @@ class DatabaseWorkspaces:
             was_down = self._down_since is not None
             self._down_since = None
             self._last_warning = None
+            newly_dropped = self.dropped - self._reported_dropped_before
+            self._reported_dropped_before = self.dropped
         if was_down:
             log.info("database reachable again")
+        if newly_dropped:
+            log.warning("counts dropped while the database was away: %d", newly_dropped)
 
     @property
     def pending(self) -> int:

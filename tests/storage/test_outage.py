@@ -189,3 +189,20 @@ async def test_a_slack_walk_through_survives_the_database_stopping_halfway(
 def slack_labels(message: dict) -> list[str]:
     """Button labels in order: the answers first, then the controls."""
     return [b["text"]["text"] for b in buttons(message)]
+
+
+async def test_when_the_database_returns_the_kept_counts_land_and_drops_are_reported(
+    unreachable, engine, caplog
+):
+    caplog.set_level(logging.INFO)
+    for workspace in ("T1", "T2", "T3", "T4"):
+        await unreachable.count("slack", workspace, ("started",))
+    assert (unreachable.pending, unreachable.dropped) == (3, 1)
+
+    unreachable.engine = engine  # the database is back
+    await unreachable.count("slack", "T4", ("started",))
+    totals = {w: await unreachable.stats("slack", w) for w in ("T1", "T2", "T3", "T4")}
+    assert [len(months) for months in totals.values()] == [0, 1, 1, 1]
+    messages = [r.getMessage() for r in caplog.records]
+    assert "database reachable again" in messages
+    assert "counts dropped while the database was away: 1" in messages
