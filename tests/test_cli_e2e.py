@@ -16,7 +16,7 @@ import time
 import tomllib
 import urllib.request
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
@@ -244,12 +244,29 @@ def test_card_as_json_is_a_stable_structure(content, env, tmp_path):
     assert data["disclaimer"] == content.card.disclaimer
 
 
+def _platform_units(fmt: str, payload: dict[str, Any]) -> list[str]:
+    """The card's parts as the platform lays them out: Slack blocks, Discord embed fields."""
+    if fmt == "slack":
+        return [json.dumps(block, ensure_ascii=False) for block in payload["blocks"]]
+    (embed,) = payload["embeds"]
+    return [json.dumps(field, ensure_ascii=False) for field in embed["fields"]]
+
+
 @pytest.mark.parametrize("fmt", ["slack", "discord"])
-def test_card_as_a_platform_message_carries_every_row(content, env, tmp_path, fmt):
-    flat = json.dumps(json.loads(_card(fmt, env, tmp_path)), ensure_ascii=False)
+def test_card_as_a_platform_message_pairs_every_row(content, env, tmp_path, fmt):
+    units = _platform_units(fmt, json.loads(_card(fmt, env, tmp_path)))
+
+    def quoted(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)[1:-1]
+
+    rows_found = [u for u in units if any(quoted(r.coaching) in u for r in content.card.rows)]
+    assert len(rows_found) == 17
     for row in content.card.rows:
-        assert row.coaching.replace('"', '\\"') in flat
-        assert row.therapy.replace('"', '\\"') in flat
+        (unit,) = [u for u in units if quoted(row.coaching) in u]
+        assert quoted(row.therapy) in unit, row.id
+    for coaching, therapy in (PEER, ALLIANCE):
+        (unit,) = [u for u in units if coaching in u]
+        assert therapy in unit
 
 
 def test_version_matches_the_package(env, tmp_path):
