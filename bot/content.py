@@ -48,16 +48,21 @@ DISCORD_DESCRIPTION = 4096
 DISCORD_FIELD = 1024
 DISCORD_EMBED = 6000
 DISCORD_FIELDS = 25
+DISCORD_FOOTER = 2048
+DISCORD_MESSAGE = 2000  # a message's own text, which is how the conversation is sent
 
 BUTTON_LIMIT = min(SLACK_BUTTON, DISCORD_LABEL)
 HEADER_LIMIT = min(SLACK_HEADER, DISCORD_TITLE)
-SECTION_LIMIT = min(SLACK_SECTION, DISCORD_DESCRIPTION)
+SECTION_LIMIT = min(SLACK_SECTION, DISCORD_DESCRIPTION, DISCORD_MESSAGE)
+MESSAGE_LIMIT = DISCORD_MESSAGE
 FIELD_LIMIT = DISCORD_FIELD
 EMBED_LIMIT = DISCORD_EMBED
 # Short lines (credits, notes) may become a field, a footer or a context block; a field is tightest.
 LINE_LIMIT = FIELD_LIMIT
 # What an adapter adds around each listed line: a bullet, a space and a line break.
 LIST_ITEM_EXTRA = 3
+# What an adapter adds around each part of a message: bold markers, a line break, a blank line.
+PART_EXTRA = 8
 # Contacts come from settings, which accept at most this many characters.
 CONTACT_LENGTH = 200
 
@@ -259,7 +264,7 @@ def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
     header_keys = ("title", "coaching_heading", "therapy_heading", "similarities_title")
     reader.keys(node, (*header_keys, "intro", *line_keys, "rows", "similarities"))
     values = {key: reader.text(node, key, HEADER_LIMIT, "a heading") for key in header_keys}
-    values["intro"] = reader.text(node, "intro", SECTION_LIMIT, "a section")
+    values["intro"] = reader.text(node, "intro", SECTION_LIMIT, "a paragraph")
     values.update({key: reader.text(node, key, LINE_LIMIT, "a short line") for key in line_keys})
 
     entries = reader.items(node, "rows", "rows")
@@ -302,7 +307,9 @@ def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
         reader.limit(node.at("similarities"), "'similarities'", _listed(similarities), FIELD_LIMIT)
 
     card = Card(rows=tuple(rows), similarities=tuple(similarities), **values)
-    reader.limit(node.where, "the card", _card_length(card), EMBED_LIMIT, "one message")
+    footer = len(card.tendency_note) + len(card.attribution) + len(card.disclaimer) + 2
+    reader.limit(node.where, "the card's footer", footer, DISCORD_FOOTER, "a footer")
+    reader.limit(node.where, "the card", _card_length(card), EMBED_LIMIT, "one embed")
     return card
 
 
@@ -367,7 +374,7 @@ def _messages(
         reader.limit(places["progress"], "'progress'", shown, HEADER_LIMIT, "a heading")
     for key, text in texts.items():
         if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
-            reader.limit(places[key], f"'{key}'", text, SECTION_LIMIT, "a section")
+            reader.limit(places[key], f"'{key}'", text, SECTION_LIMIT, "a paragraph")
     return Messages(texts)
 
 
@@ -514,7 +521,8 @@ def _check_help_message(
             + len(_fill(words["help.emergency"], number=region.emergency))
             + _listed(lines)
         )
-        reader.limit(places[code], name, total, EMBED_LIMIT, "one message")
+        total += 6 * PART_EXTRA
+        reader.limit(places[code], name, total, MESSAGE_LIMIT, "one message")
 
 
 # The conversation
@@ -599,7 +607,7 @@ def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
         if answers and needed not in actions:
             reader.fail(node.at("answers"), f"the safety question needs a '{needed}' answer")
     return SafetyQuestion(
-        _id(reader, node), reader.text(node, "text", SECTION_LIMIT, "a section"), tuple(answers)
+        _id(reader, node), reader.text(node, "text", SECTION_LIMIT, "a paragraph"), tuple(answers)
     )
 
 
@@ -654,7 +662,7 @@ def _conversation(
             answers.append(answer)
         reader.unique_ids(answer_ids, "answer")
         question = Question(
-            _id(reader, q), reader.text(q, "text", SECTION_LIMIT, "a section"), tuple(answers)
+            _id(reader, q), reader.text(q, "text", SECTION_LIMIT, "a paragraph"), tuple(answers)
         )
         question_ids.append((question.id, q.at("id")))
         questions.append(question)
@@ -697,11 +705,11 @@ def _conversation(
             outcomes[outcome_id] = Outcome(
                 id=outcome_id,
                 title=reader.text(o, "title", HEADER_LIMIT, "a heading"),
-                summary=reader.text(o, "summary", SECTION_LIMIT, "a section"),
+                summary=reader.text(o, "summary", SECTION_LIMIT, "a paragraph"),
                 next_steps=steps,
                 instead=instead,
             )
-    intro = reader.text(node, "intro", SECTION_LIMIT, "a section")
+    intro = reader.text(node, "intro", SECTION_LIMIT, "a paragraph")
     return _Conversation(intro, safety, tuple(questions), margin, outcomes)
 
 
@@ -717,8 +725,8 @@ def _check_messages_fit(
     asks += [(q.text, 0, places.question.get(i)) for i, q in enumerate(conversation.questions)]
     for text, intro, where in asks:
         if where is not None:
-            total = intro + len(progress) + len(text)
-            reader.limit(where, "the question", total, EMBED_LIMIT, "one message")
+            total = intro + len(progress) + len(text) + 2 * PART_EXTRA
+            reader.limit(where, "the question", total, MESSAGE_LIMIT, "one message")
 
     notes = sum(
         max((len(a.note) + LIST_ITEM_EXTRA for a in q.answers if a.note), default=0)
@@ -754,7 +762,8 @@ def _check_messages_fit(
         why = _longest_why(conversation, card, messages, outcome_id)
         reader.limit(where, f"{name}'s why", why, FIELD_LIMIT, "one field")
         total = len(outcome.title) + len(outcome.summary) + why + notes + _listed(steps) + fixed
-        reader.limit(where, name, total, EMBED_LIMIT, "one message")
+        total += 4 * PART_EXTRA
+        reader.limit(where, name, total, MESSAGE_LIMIT, "one message")
 
 
 # The card side each lean's reason quotes, and which leans give reasons for each outcome.

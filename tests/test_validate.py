@@ -267,14 +267,15 @@ def test_header_over_slack_limit(root: Path) -> None:
     ]
 
 
-def test_section_over_slack_limit(root: Path) -> None:
+def test_paragraph_over_discord_message_limit(root: Path) -> None:
+    # Discord sends the conversation as message text, which allows 2000 (Slack sections 3000)
     edit(
-        root / "en" / "conversation.yaml",
-        "text: Who would you like on your side?",
-        f"text: {'w' * 3001}",
+        root / "en" / "card.yaml",
+        "intro: Coaching and therapy can both help people change.",
+        f"intro: {'w' * 2001}",
     )
     assert problems(root) == [
-        f"{CONVERSATION}:52:11: 'text' is 3001 characters; a section allows at most 3000"
+        f"{CARD}:3:8: 'intro' is 2001 characters; a paragraph allows at most 2000"
     ]
 
 
@@ -304,39 +305,55 @@ def test_card_row_over_discord_field_limit(root: Path) -> None:
     ]
 
 
-def test_question_over_discord_embed_limit(root: Path) -> None:
+def test_question_over_discord_message_limit(root: Path) -> None:
     # the intro and the safety question are one message
     conversation = root / "en" / "conversation.yaml"
     edit(
         conversation,
         "intro: I'm an automated tool, not a coach or a clinician.",
-        f"intro: {'i' * 3000}",
+        f"intro: {'i' * 1500}",
     )
     edit(
         conversation,
         "text: Are you thinking about ending your life or hurting yourself?",
-        f"text: {'s' * 2990}",
+        f"text: {'s' * 480}",
     )
     assert problems(root) == [
-        # 3000 + 2990 + "Question 15 of 15", the longest progress line a token allows
-        f"{CONVERSATION}:5:3: the question is 6007 characters; one message allows at most 6000"
+        # 1500 + 480 + "Question 15 of 15" (the longest progress line a token allows) + two
+        # parts' markup (8 each)
+        f"{CONVERSATION}:5:3: the question is 2013 characters; one message allows at most 2000"
     ]
 
 
 def test_card_over_discord_embed_limit(root: Path) -> None:
     card = root / "en" / "card.yaml"
-    edit(card, "intro: Coaching and therapy can both help people change.", f"intro: {'i' * 3000}")
+    edit(card, "intro: Coaching and therapy can both help people change.", f"intro: {'i' * 2000}")
+    edit(card, "tendency_note: These are tendencies, not rules.", f"tendency_note: {'t' * 1000}")
+    extra = "".join(
+        f"  - id: extra_{n}\n    topic: Extra\n"
+        f"    coaching: {'c' * 480}\n    therapy: {'p' * 480}\n"
+        for n in range(3)
+    )
+    edit(card, "similarities_title:", extra + "similarities_title:")
+    # rows as fields: the three first 343, three extra 3 x (5 + 14 + 480 + 14 + 480); title 34,
+    # intro 2000, similarities title 24, note 1000; similarities as a list 86; attribution and
+    # disclaimer with a separator 17 + 45 + 3
+    assert problems(root) == [
+        f"{CARD}:2:1: the card is 6531 characters; one embed allows at most 6000"
+    ]
+
+
+def test_card_footer_over_discord_limit(root: Path) -> None:
+    card = root / "en" / "card.yaml"
     edit(card, "tendency_note: These are tendencies, not rules.", f"tendency_note: {'t' * 1000}")
     edit(card, "attribution: Adapted from CTI.", f"attribution: {'a' * 1000}")
+    # note, a line break, credit, a space, disclaimer (45): 2047 fits
+    assert problems(root) == []
     edit(
-        card,
-        "disclaimer: General information, not advice about anyone.",
-        f"disclaimer: {'d' * 1000}",
+        card, "disclaimer: General information, not advice about anyone.", f"disclaimer: {'d' * 47}"
     )
-    # rows as fields ("**Coaching:** ...\n**Therapy:** ...") 343, title, intro, similarities title
-    # and note 4058, similarities as a list 86, attribution and disclaimer with a separator 2003
     assert problems(root) == [
-        f"{CARD}:2:1: the card is 6490 characters; one message allows at most 6000"
+        f"{CARD}:2:1: the card's footer is 2049 characters; a footer allows at most 2048"
     ]
 
 
@@ -684,18 +701,10 @@ def test_result_why_over_discord_field_limit(root: Path) -> None:
     ]
 
 
-def test_result_over_discord_embed_limit(root: Path) -> None:
+def test_result_over_discord_message_limit(root: Path) -> None:
     conversation = root / "en" / "conversation.yaml"
-    edit(conversation, "summary: A counsellor might suit you.", f"summary: {'s' * 3000}")
-    edit(conversation, "title: Therapy might be worth exploring", f"title: {'t' * 150}")
-    messages = root / "en" / "messages.yaml"
-    text = messages.read_text(encoding="utf-8")
-    start = text.index("  not_assessment: >-\n")
-    end = text.index("\n\n", start)
-    messages.write_text(
-        text[:start] + f"  not_assessment: {'n' * 2700}" + text[end:], encoding="utf-8"
-    )
-    words = yaml.safe_load(messages.read_text(encoding="utf-8"))
+    edit(conversation, "summary: A counsellor might suit you.", f"summary: {'s' * 1500}")
+    words = yaml.safe_load((root / "en" / "messages.yaml").read_text(encoding="utf-8"))
     contact = "x" * 200  # the longest contact settings accept
     steps = [
         max(
@@ -706,8 +715,8 @@ def test_result_over_discord_embed_limit(root: Path) -> None:
         for name in ("eap", "coaching")
     ]
     expected = (
-        150  # title
-        + 3000  # summary
+        len("Therapy might be worth exploring")
+        + 1500  # summary
         + len("Time focus, in therapy: Emphasis on past and present.")
         + 3
         + len("Training, in therapy: Trained to work with major mental illness.")
@@ -718,10 +727,11 @@ def test_result_over_discord_embed_limit(root: Path) -> None:
         + len(words["result"]["heading"])
         + len(words["result"]["why_heading"])
         + len(words["result"]["next_steps_heading"])
-        + 2700  # not_assessment
+        + len(words["result"]["not_assessment"])
+        + 4 * 8  # four parts' markup
     )
-    assert expected > 6000
+    assert expected > 2000
     assert problems(root) == [
         f"{CONVERSATION}:74:3: the 'therapy' result is {expected} characters; "
-        "one message allows at most 6000"
+        "one message allows at most 2000"
     ]
