@@ -7,6 +7,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.console.chat import event_for, run_chat, screen_for
 from adapters.console.text import Style
@@ -226,3 +228,39 @@ def test_a_narrow_style_wraps_every_line(runtime):
     screen = screen_for(turn.effects, Style(width=40))
     assert max(len(line) for line in screen.text.splitlines()) <= 40
     assert content.safety.answers[0].label in screen.text
+
+
+def test_a_walk_through_left_open_too_long_is_refused_kindly_and_can_start_again(runtime):
+    content = runtime.book.content()
+    moments = iter([1_000_000.0, 1_000_010.0, 1_000_010.0 + 25 * 3600, 1_000_010.0 + 25 * 3600])
+    lines = [str(safety_number(content, "continue")), "1", "", "q"]
+    out = io.StringIO()
+    status = run_chat(
+        runtime, io.StringIO("\n".join(lines) + "\n"), out, clock=lambda: next(moments)
+    )
+    assert status == 0
+    text = " ".join(out.getvalue().split())
+    assert " ".join(content.messages["refusals.expired"].split()) in text
+    assert "[s] Start [h] Get help now [q] Quit" in text
+    assert text.count("Question 1 of 9") == 2
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["1", "2", "3", "4", "b", "r", "h", "c", "n", "s", "", "yes", "back"]),
+            st.text(max_size=40).map(lambda t: t.replace("\n", " ")),
+        ),
+        max_size=40,
+    )
+)
+def test_any_typing_never_breaks_the_chat(runtime, lines):
+    status, out = chat(
+        runtime, *[line for line in lines if line.strip().lower() not in ("q", "quit", "exit")]
+    )
+    assert status == 0
+    assert out.startswith("\n")
+    assert "Question 1 of 9" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -219,7 +219,9 @@ def _read_line(stdin: TextIO) -> str | None:
     return line
 
 
-def run_chat(runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
+def run_chat(
+    runtime: Runtime, stdin: TextIO, stdout: TextIO, clock: Callable[[], float] = time.time
+) -> int:
     """Hold the conversation on these streams until quit or end of input; returns exit status."""
     style = style_for(stdout)
     interactive = is_tty(stdin)
@@ -236,7 +238,7 @@ def run_chat(runtime: Runtime, stdin: TextIO, stdout: TextIO) -> int:
         token: str | None = None
         while True:
             logger.debug("terminal turn: %s", type(event).__name__)
-            turn = take_turn(guide, runtime.keyring, who, event, token, now=time.time(), ttl=ttl)
+            turn = take_turn(guide, runtime.keyring, who, event, token, now=clock(), ttl=ttl)
             token = turn.token
             screen = screen_for(turn.effects, style)
             write("\n" + screen.text)
