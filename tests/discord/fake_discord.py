@@ -20,7 +20,6 @@ from aiohttp import web
 
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
-GATEWAY_URL = "wss://gateway.fake.test"
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 EPHEMERAL = 64
 
@@ -123,6 +122,10 @@ class FakeDiscord:
         self.interactions: dict[str, InteractionRecord] = {}
         self.failures: list[Failure] = []
         self.on_call: Callable[[Call], None] | None = None
+        self.gateway_received: list[dict[str, Any]] = []
+        self.gateway_closed = threading.Event()
+        self._socket: web.WebSocketResponse | None = None
+        self._sequence = 0
         self._ids = itertools.count(910000000000000000)
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -134,6 +137,51 @@ class FakeDiscord:
     def base(self) -> str:
         """The REST base URL, as DISCORD_API_URL."""
         return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway's websocket URL, as GET /gateway/bot gives it."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send one gateway event to the connected bot."""
+        asyncio.run_coroutine_threadsafe(self._send_event(event, data), self._loop).result(5)
+
+    async def _send_event(self, event: str, data: dict[str, Any]) -> None:
+        assert self._socket is not None, "no bot is connected to the gateway"
+        self._sequence += 1
+        await self._socket.send_str(
+            json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data})
+        )
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
+        async for frame in socket:
+            message = json.loads(frame.data)
+            with self._lock:
+                self.gateway_received.append(message)
+            if message["op"] == 1:
+                await socket.send_str(json.dumps({"op": 11}))
+            elif message["op"] == 2:
+                await self._send_event(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": _user(BOT_ID, "coach-or-therapy", bot=True),
+                        "guilds": [],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": self.gateway_url,
+                        "application": {"id": APP_ID, "flags": 0},
+                        "private_channels": [],
+                        "relationships": [],
+                    },
+                )
+        self._socket = None
+        self.gateway_closed.set()
+        return socket
 
     def start(self) -> FakeDiscord:
         self._thread.start()
@@ -149,6 +197,7 @@ class FakeDiscord:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle)
+        app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -253,7 +302,7 @@ class FakeDiscord:
             }
         if method == "GET" and path == "/gateway/bot":
             return 200, {
-                "url": GATEWAY_URL,
+                "url": self.gateway_url,
                 "shards": 1,
                 "session_start_limit": {
                     "total": 1000,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 
 import discord
@@ -11,10 +13,11 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.cli import main
 from adapters.discord.client import CoachOrTherapyClient, ShardedCoachOrTherapyClient, make_client
-from adapters.discord.runner import print_invite, run_discord, sync_commands
+from adapters.discord.runner import print_invite, run_discord, serve_discord, sync_commands
 from adapters.runtime import build_runtime
 from bot.settings import Settings
-from tests.discord.fake_discord import APP_ID, GATEWAY_URL
+from tests.discord.conftest import ALEX, NEEDED, Discord, text_channel
+from tests.discord.fake_discord import APP_ID
 
 
 def test_sync_registers_one_command_with_a_show_choice(fake, runtime, api_base):
@@ -101,7 +104,7 @@ async def test_login_takes_the_gateway_from_the_rest_base(fake, runtime, api_bas
     client = make_client(runtime)
     await client.login("fake-token")
     try:
-        assert yarl.URL(GATEWAY_URL) == DiscordWebSocket.DEFAULT_GATEWAY
+        assert yarl.URL(fake.gateway_url) == DiscordWebSocket.DEFAULT_GATEWAY
         assert client.intents == discord.Intents.default()
         assert fake.calls_for("PUT", r"/commands") == [], "commands are never synced on start"
     finally:
@@ -126,3 +129,34 @@ def test_bad_shard_count_is_refused_at_start_up(value, monkeypatch, tmp_path, ca
     monkeypatch.setenv("DISCORD_SHARD_COUNT", value)
     assert main(["invite", "discord"]) == 2
     assert "DISCORD_SHARD_COUNT" in capsys.readouterr().err
+
+
+async def test_the_bot_serves_over_the_gateway_and_stops_cleanly(fake, runtime, api_base):
+    serving = asyncio.create_task(serve_discord(runtime))
+    identify = await _gateway_message(fake, op=2)
+    assert identify["d"]["token"] == "fake-token"
+    assert identify["d"]["intents"] == discord.Intents.default().value
+
+    person = Discord(fake, None)  # type: ignore[arg-type]
+    command = person.payload(
+        ALEX, 2, {"id": "1", "name": "coach-or-therapy", "type": 1}, text_channel(), NEEDED
+    )
+    fake.expect_interaction(command["token"], None, command["channel_id"])
+    fake.dispatch("INTERACTION_CREATE", command)
+    await fake.wait_for("PATCH", r"/messages/@original$")
+    assert len(fake.calls_for("POST", r"/channels/\d+/messages$")) == 1
+    assert fake.calls_for("PUT", r"/commands") == [], "commands are never synced on start"
+
+    serving.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await serving
+    assert await asyncio.to_thread(fake.gateway_closed.wait, 5)
+
+
+async def _gateway_message(fake, op: int) -> dict:
+    for _ in range(2500):
+        found = [m for m in fake.gateway_received if m["op"] == op]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.002)
+    raise AssertionError(f"the bot never sent op {op} to the gateway")
