@@ -60,6 +60,8 @@ async def test_quiz_opens_a_private_thread_with_the_first_question(bot: Discord,
     assert seen.message.ephemeral
     assert f"<#{thread_id}>" in seen.message.content
     assert seen.message.components == []
+    order = [c.path.rsplit("/", 1)[-1] for c in bot.fake.calls if c.method != "GET"]
+    assert order == ["callback", "threads", ALEX.id, "messages", "@original"], "defer comes first"
 
 
 @pytest.mark.parametrize("outcome", ["coaching", "therapy", "both"])

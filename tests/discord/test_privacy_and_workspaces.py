@@ -12,7 +12,7 @@ import pytest
 from adapters.runtime import build_runtime
 from adapters.workspaces import WorkspacePrefs
 from bot.settings import Settings
-from tests.discord.conftest import ALEX, HR, Discord, Person, logged_in
+from tests.discord.conftest import ALEX, HR, NEEDED, Discord, Person, logged_in, text_channel
 from tests.discord.test_conversation import path_to, safety_label
 
 CONTENT_ROOT = Path(__file__).resolve().parents[2] / "content"
@@ -140,6 +140,25 @@ async def test_preferences_are_read_once_a_while_and_again_when_forgotten(fake, 
         client.conversations.forget_prefs("800000000000000001")
         await bot.command(ALEX)
         assert workspaces.asked == 2
+    finally:
+        await client.close()
+
+
+async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, api_base):
+    workspaces = RecordingWorkspaces(slow=True)
+    client = await logged_in(runtime, workspaces)
+    bot = Discord(fake, client)
+    try:
+        payload = bot.payload(
+            ALEX, 2, {"id": "1", "name": "coach-or-therapy", "type": 1}, text_channel(), NEEDED
+        )
+        bot.feed(payload)
+        (deferred,) = await fake.wait_for("POST", r"/callback$")
+        assert deferred.body["type"] == 5
+        assert workspaces.asked == 1
+        assert fake.calls_for("POST", r"/threads$") == [], "storage is still being waited on"
+        seen = await bot.answered(payload)
+        assert "private thread" in seen.message.content
     finally:
         await client.close()
 
