@@ -11,7 +11,7 @@ from pathlib import Path
 from adapters.workspaces import Workspaces
 from bot import __version__
 from bot.errors import ContentError, SettingsError
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_settings, unknown_dotenv_names
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +69,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load_settings() -> Settings:
-    return load_settings(os.environ, Path(".env"))
+    dotenv = Path(".env")
+    settings = load_settings(os.environ, dotenv)
+    for name in unknown_dotenv_names(dotenv):
+        print(
+            f"coach-or-therapy: warning: .env sets {name}, which is not a setting "
+            "(see .env.example for the names)",
+            file=sys.stderr,
+        )
+    return settings
 
 
 def _forgiving_text_streams() -> None:

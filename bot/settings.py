@@ -313,6 +313,13 @@ def load_settings(environ: Mapping[str, str], dotenv_path: Path | None = Path(".
     return settings
 
 
+def unknown_dotenv_names(dotenv_path: Path | None = Path(".env")) -> tuple[str, ...]:
+    """Names set in the .env file that are not settings (usually a typo), in file order."""
+    if dotenv_path is None or not dotenv_path.is_file():
+        return ()
+    return tuple(name for name in _read_dotenv(dotenv_path) if name not in SETTING_NAMES)
+
+
 def _read_dotenv(path: Path) -> dict[str, str | None]:
     try:
         return dict(dotenv_values(path, encoding="utf-8"))

@@ -752,3 +752,15 @@ def test_settings_that_parse_but_cannot_be_used_stop_with_one_line(env, tmp_path
     assert done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"coach-or-therapy: {says}")
+
+
+def test_a_misspelt_name_in_dotenv_is_pointed_out(content, env, tmp_path):
+    del env["DEFAULT_REGION"]
+    (tmp_path / ".env").write_text("DEFAULT_REGON=GB\n")
+    done = run(["chat"], env, tmp_path, typed(str(safety_number(content, "help"))))
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        "coach-or-therapy: warning: .env sets DEFAULT_REGON, which is not a setting "
+        "(see .env.example for the names)"
+    ]
+    assert "findahelpline.com" in done.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SettingsError
-from bot.settings import SETTING_NAMES, Settings, load_settings
+from bot.settings import SETTING_NAMES, Settings, load_settings, unknown_dotenv_names
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s" * 16
@@ -243,3 +243,11 @@ def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path):
     dotenv = tmp_path / ".env"
     dotenv.write_text("PORT=4000\n")
     assert load_settings({"PORT": ""}, dotenv).port == 4000
+
+
+def test_names_in_dotenv_that_are_not_settings_are_found(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SLACK_TOKEN=xoxb-1\nPORT=4000\nDEFAULT_REGON=GB\n")
+    assert unknown_dotenv_names(dotenv) == ("SLACK_TOKEN", "DEFAULT_REGON")
+    assert unknown_dotenv_names(tmp_path / "missing") == ()
+    assert unknown_dotenv_names(REPO / ".env.example") == ()
