@@ -15,7 +15,7 @@ from adapters.discord.buttons import PREFIX
 
 WITHHELD = "<payload withheld>"
 _CUSTOM_ID = re.compile(rf"{PREFIX}:[^\s\"',}}\])>]*")
-_LOGGERS = ("asyncio",)
+_LOGGERS = ("asyncio", "adapters.discord")
 
 
 def _withhold(value: object) -> object:
@@ -38,9 +38,20 @@ class PayloadFilter(logging.Filter):
             record.args = tuple(_withhold(value) for value in args)
         message = record.getMessage()
         if f"{PREFIX}:" in message:
-            record.msg = _CUSTOM_ID.sub(f"{PREFIX}:<withheld>", message)
+            record.msg = _mask(message)
             record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+        if record.exc_text and f"{PREFIX}:" in record.exc_text:
+            record.exc_text = _mask(record.exc_text)
         return True
+
+
+def _mask(text: str) -> str:
+    return _CUSTOM_ID.sub(f"{PREFIX}:<withheld>", text)
+
+
+_FORMATTER = logging.Formatter()
 
 
 _FILTER = PayloadFilter()

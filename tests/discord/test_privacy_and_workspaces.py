@@ -210,3 +210,16 @@ async def test_the_persons_discord_locale_picks_the_content(
         assert portuguese == (expected == "pt-BR")
     finally:
         await client.close()
+
+
+async def test_tracebacks_never_carry_a_button_id(bot: Discord, caplog):
+    caplog.set_level(logging.DEBUG)
+    custom_id = "cot:c1:" + "A" * 33 + "0120"
+    try:
+        raise ValueError(f"could not handle {custom_id}")
+    except ValueError:
+        logging.getLogger("discord.ui.view").exception("Ignoring exception in view")
+    (record,) = [r for r in caplog.records if r.name == "discord.ui.view"]
+    assert custom_id not in caplog.text
+    assert custom_id not in (record.exc_text or "")
+    assert "cot:<withheld>" in record.exc_text
