@@ -145,7 +145,7 @@ _MAX_REASONS = 3  # the engine gives at most three reasons
 
 @dataclass
 class Places:
-    """Where the parts of conversation.yaml sit, for problems found after loading."""
+    """Where the parts of a locale's files sit, for problems found after loading."""
 
     safety: Where | None = None
     questions: Where | None = None
@@ -154,6 +154,10 @@ class Places:
     answer: dict[tuple[int, int], Where] = field(default_factory=dict)
     rules_out: dict[tuple[int, int], Where] = field(default_factory=dict)
     outcome: dict[str, Where] = field(default_factory=dict)
+    card: Where | None = None
+    message: dict[str, Where] = field(default_factory=dict)
+    helplines: Where | None = None
+    region: dict[str, Where] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -333,13 +337,12 @@ def _card_length(card: Card) -> int:
 
 
 def _messages(
-    reader: _Reader, doc: Any, where: Where, reference: Messages | None
+    reader: _Reader, doc: Any, where: Where, reference: Messages | None, places: dict[str, Where]
 ) -> Messages | None:
     node = reader.mapping(doc, where, "messages.yaml")
     if node is None:
         return None
     texts: dict[str, str] = {}
-    places: dict[str, Where] = {}
 
     def walk(branch: YamlMap, prefix: str) -> None:
         for key, value in branch.items():
@@ -779,10 +782,22 @@ def _longest_why(
     conversation: _Conversation, card: Card, messages: Messages, outcome: OutcomeId
 ) -> int:
     """The most characters the reasons of one result can take: its longest few card rows."""
+    reasons = _longest_reasons(conversation.questions, card, messages, outcome)
+    return sum(len(reason) + LIST_ITEM_EXTRA for reason in reasons)
+
+
+def longest_reasons(content: Content, outcome: OutcomeId) -> tuple[str, ...]:
+    """The longest reasons a result for `outcome` could show: a worst case to measure."""
+    return _longest_reasons(content.questions, content.card, content.messages, outcome)
+
+
+def _longest_reasons(
+    questions: Iterable[Question], card: Card, messages: Messages, outcome: OutcomeId
+) -> tuple[str, ...]:
     rows = {r.id: r for r in card.rows}
     words = messages.texts
-    longest: dict[str, int] = {}
-    for question in conversation.questions:
+    longest: dict[str, str] = {}
+    for question in questions:
         for answer in question.answers:
             if answer.lean not in _REASON_LEANS[outcome]:
                 continue
@@ -800,8 +815,9 @@ def _longest_why(
                 else:
                     side = row.coaching if answer.lean == "coaching" else row.therapy
                     reason = _fill(words[_REASON_FORM[answer.lean]], topic=row.topic, text=side)
-                longest[row_id] = max(longest.get(row_id, 0), len(reason) + LIST_ITEM_EXTRA)
-    return sum(sorted(longest.values(), reverse=True)[:_MAX_REASONS])
+                if len(reason) > len(longest.get(row_id, "")):
+                    longest[row_id] = reason
+    return tuple(sorted(longest.values(), key=len, reverse=True)[:_MAX_REASONS])
 
 
 # Comparing a locale with the reference locale
@@ -993,7 +1009,12 @@ def load_located(
     places = Places()
     card = _card(reader, *docs["card.yaml"]) if "card.yaml" in docs else None
     messages = (
-        _messages(reader, *docs["messages.yaml"], reference.messages if reference else None)
+        _messages(
+            reader,
+            *docs["messages.yaml"],
+            reference.messages if reference else None,
+            places.message,
+        )
         if "messages.yaml" in docs
         else None
     )
@@ -1019,6 +1040,12 @@ def load_located(
             )
             loaded = (helplines, {**loaded[1], **override[1]})
     helplines_ = loaded[0] if loaded else None
+    if loaded is not None:
+        places.region = loaded[1]
+    card_doc = docs.get("card.yaml", (None, None))[0]
+    places.card = card_doc.where if isinstance(card_doc, YamlMap) else None
+    helplines_node = docs.get("helplines.yaml", (None, None))[0]
+    places.helplines = helplines_node.where if isinstance(helplines_node, YamlMap) else None
     if messages is not None and loaded is not None:
         _check_help_message(reader, messages, *loaded)
     if conversation is not None and card is not None and messages is not None:

@@ -18,6 +18,7 @@ class LocaleReport:
     locale: str
     questions: int
     coverage: Coverage
+    located: Located
 
 
 @dataclass(frozen=True)
@@ -110,4 +111,4 @@ def _check(located: Located, problems: set[Problem]) -> LocaleReport:
                 "give that outcome an 'instead'"
             )
         )
-    return LocaleReport(content.locale, len(content.questions), coverage)
+    return LocaleReport(content.locale, len(content.questions), coverage, located)

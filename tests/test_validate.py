@@ -6,6 +6,7 @@ the real messages.yaml; each test edits the copy and asserts the exact lines `va
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from adapters.console.validate import run_validate
 from bot.content import load_content
 from bot.errors import ContentError
 from bot.validate import validate_content
@@ -735,3 +737,27 @@ def test_result_over_discord_message_limit(root: Path) -> None:
         f"{CONVERSATION}:74:3: the 'therapy' result is {expected} characters; "
         "one message allows at most 2000"
     ]
+
+
+def test_validate_renders_the_longest_messages_for_each_platform(root: Path) -> None:
+    # 700 ampersands pass as text, but Slack receives each one escaped as "&amp;"
+    edit(
+        root / "en" / "card.yaml",
+        "intro: Coaching and therapy can both help people change.",
+        f"intro: '{'&' * 700}'",
+    )
+    assert problems(root) == []
+    out = io.StringIO()
+    assert run_validate(root, report=False, out=out) == 1
+    section = "on Slack, block 1 (section): text is 3500 characters; at most 3000"
+    assert out.getvalue().splitlines() == [
+        f"{CARD}:2:1: the card in a channel: {section}",
+        f"{CARD}:2:1: the card in a conversation: {section}",
+        "2 problems in content",
+    ]
+
+
+def test_validate_prints_ok_for_the_base_fixture(root: Path) -> None:
+    out = io.StringIO()
+    assert run_validate(root, report=False, out=out) == 0
+    assert out.getvalue() == "ok: content (en): 3 questions, 27 answer combinations checked\n"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from bot.content import file_label
+from adapters.limits import platform_problems
+from bot.content import Located, file_label
+from bot.errors import Problem
+from bot.located_yaml import Where
+from bot.longest import LONGEST_TOKEN, Sample, longest_messages
 from bot.model import OutcomeId
 from bot.validate import LocaleReport, validate_content
 
@@ -14,16 +18,23 @@ _REPORT_ORDER: tuple[OutcomeId, ...] = ("coaching", "both", "therapy")
 
 
 def run_validate(path: Path, report: bool, out: TextIO) -> int:
-    """Check the content at `path`; print each problem, or a short summary. 1 on problems."""
+    """Check the content at `path`; print each problem, or a short summary. 1 on problems.
+
+    Beyond the content rules, every kind of message at its longest is rendered for Slack and
+    Discord exactly as the bot sends it, and anything either platform would refuse is a problem.
+    """
     validation = validate_content(path)
+    problems = set(validation.problems)
+    for locale in validation.reports:
+        problems.update(rendered_problems(locale.located))
     shown = file_label(Path(path))
-    for problem in validation.problems:
+    for problem in sorted(problems):
         print(problem, file=out)
     if report:
         for locale in validation.reports:
             _print_split(locale, out)
-    if validation.problems:
-        count = len(validation.problems)
+    if problems:
+        count = len(problems)
         print(f"{count} problem{'s' if count != 1 else ''} in {shown}", file=out)
         return 1
     names = ", ".join(r.locale for r in validation.reports)
@@ -34,6 +45,42 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def rendered_problems(located: Located) -> set[Problem]:
+    """What Slack or Discord would refuse in the longest messages of one loaded locale."""
+    problems: set[Problem] = set()
+    for sample in longest_messages(located.content):
+        for found in platform_problems(sample.effect, LONGEST_TOKEN):
+            where = _where(located, sample)
+            problems.add(where.problem(f"{_name(sample)}: {found}"))
+    return problems
+
+
+def _where(located: Located, sample: Sample) -> Where:
+    places, content = located.places, located.content
+    ids = [q.id for q in content.questions]
+    found = {
+        "safety": places.safety,
+        "question": places.question.get(ids.index(sample.key)) if sample.key in ids else None,
+        "result": places.outcome.get(sample.key),
+        "help": places.region.get(sample.key) or places.helplines,
+        "card": places.card,
+        "message": places.message.get(sample.key),
+    }.get(sample.kind)
+    return found or places.questions or Where(content.locale, 1, 1)
+
+
+def _name(sample: Sample) -> str:
+    key = sample.key
+    return {
+        "safety": "the safety question with the intro",
+        "question": f"question '{key}'",
+        "result": f"the '{key}' result at its longest",
+        "help": f"the help message for {key}" if key else "the help message with no region",
+        "card": "the card in a channel" if key == "channel" else "the card in a conversation",
+        "message": f"'{key}'",
+    }.get(sample.kind, sample.kind)
 
 
 def _print_split(locale: LocaleReport, out: TextIO) -> None:
