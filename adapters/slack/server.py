@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from adapters.slack.shape import shape_problem
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 512 * 1024
-
-_FORM = "application/x-www-form-urlencoded"
-_JSON = "application/json"
 
 
 SIGNATURE_MAX_AGE_SECONDS = 5 * 60
@@ -49,38 +45,6 @@ def signature_ok(
         return False
     expected = hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
     return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
-
-
-def shape_problem(content_type: str, text: str) -> str | None:
-    """Why a verified body cannot be a Slack request Bolt understands (None when it can)."""
-    if content_type == _JSON:
-        return _json_object_problem(text, "body")
-    if content_type != _FORM:
-        return "unexpected content type"
-    try:
-        form = parse_qs(text, keep_blank_values=True, strict_parsing=False)
-    except ValueError:
-        return "form body does not parse"
-    if "payload" in form:
-        return _json_object_problem(form["payload"][0], "payload")
-    if "command" in form:
-        missing = [k for k in ("command", "user_id", "team_id") if not form.get(k, [""])[0]]
-        return f"slash command without {', '.join(missing)}" if missing else None
-    if "ssl_check" in form:
-        return None
-    return "form body is neither a command nor a payload"
-
-
-def _json_object_problem(text: str, what: str) -> str | None:
-    try:
-        value: Any = json.loads(text)
-    except ValueError:
-        return f"{what} is not JSON"
-    if not isinstance(value, dict):
-        return f"{what} is not a JSON object"
-    if not isinstance(value.get("type"), str):
-        return f"{what} has no type"
-    return None
 
 
 def _get_request(request: web.Request) -> AsyncBoltRequest:
@@ -116,11 +80,15 @@ def build_web_app(
         if problem:
             log.info("refused a signed request: %s", problem)
             return web.Response(status=400, text=problem)
-        bolt_request = AsyncBoltRequest(
-            body=text,
-            query=request.query_string,
-            headers=request.headers,  # type: ignore[arg-type]
-        )
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=text,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (LookupError, TypeError, ValueError, AttributeError) as exc:
+            log.info("refused a signed request Bolt cannot read: %s", type(exc).__name__)
+            return web.Response(status=400, text="payload does not have Slack's shape")
         try:
             bolt_response = await app.async_dispatch(bolt_request)
         except Exception as exc:
