@@ -16,8 +16,12 @@ import pytest
 import yaml
 
 from adapters.console.validate import run_validate
+from adapters.limits import platform_problems
 from bot.content import load_content
+from bot.effects import REFUSAL_REASONS, Action, Refuse, ShowResult
 from bot.errors import ContentError
+from bot.events import Start
+from bot.longest import LONG_CONTACT, LONGEST_TOKEN, longest_messages
 from bot.validate import validate_content
 
 HERE = Path(__file__).resolve().parent
@@ -761,3 +765,30 @@ def test_validate_prints_ok_for_the_base_fixture(root: Path) -> None:
     out = io.StringIO()
     assert run_validate(root, report=False, out=out) == 0
     assert out.getvalue() == "ok: content (en): 3 questions, 27 answer combinations checked\n"
+
+
+def test_longest_messages_cover_every_kind(root: Path) -> None:
+    content = load_content(root)
+    samples = longest_messages(content)
+    kinds = {(s.kind, s.key) for s in samples}
+    assert {("question", q.id) for q in content.questions} <= kinds
+    assert {("result", o) for o in ("coaching", "therapy", "both")} <= kinds
+    assert {("help", code) for code in ("US", "GB", "")} <= kinds
+    assert {("card", "channel"), ("card", "private"), ("safety", "safety")} <= kinds
+    assert {("message", f"refusals.{r}") for r in REFUSAL_REASONS} <= kinds
+    result = next(s.effect for s in samples if s.key == "therapy")
+    assert isinstance(result, ShowResult)
+    assert result.notes == ("Talking with a counsellor is often a good first step.",)
+    assert all(LONG_CONTACT in step for step in result.next_steps)
+
+
+def test_discord_and_slack_limits_on_rendered_messages() -> None:
+    fits = Refuse("stale", "x" * 2000, (Action(Start(), "Start", "primary"),))
+    assert platform_problems(fits, LONGEST_TOKEN) == []
+    too_long = Refuse("stale", "x" * 3001, (Action(Start(), "L" * 81, "primary"),))
+    assert platform_problems(too_long, LONGEST_TOKEN) == [
+        "on Slack, block 0 (section): text is 3001 characters; at most 3000",
+        "on Slack, block 1 (actions) button: text is 81 characters; at most 75",
+        "on Discord, text is 3001 characters; at most 2000",
+        "on Discord, button label is 81 characters; at most 80",
+    ]
