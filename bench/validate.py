@@ -7,6 +7,7 @@ Each case runs in batches; the table shows the median and 99th percentile of the
 from __future__ import annotations
 
 import argparse
+import io
 import platform
 import statistics
 import sys
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from adapters.console.validate import run_validate  # noqa: E402
 from bot import located_yaml  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.coverage import check_coverage, combinations  # noqa: E402
@@ -80,16 +82,21 @@ def main(argv: list[str] | None = None) -> None:
         ),
         ("check_coverage (split, idle answers, rules_out)", lambda: check_coverage(content), 20),
         ("validate_content(content/), every rule", lambda: validate_content(CONTENT_ROOT), 20),
+        (
+            "run_validate(content/), + Slack/Discord rendering",
+            lambda: run_validate(CONTENT_ROOT, False, io.StringIO()),
+            20,
+        ),
     ]
     print(
         f"Python {platform.python_version()} on {platform.machine()}, "
         f"libyaml {yaml.__with_libyaml__}"
     )
-    print(f"| {'case':<48} | {'median':>9} | {'p99':>9} | runs |")
-    print(f"|{'-' * 50}|{'-' * 11}|{'-' * 11}|------|")
+    print(f"| {'case':<50} | {'median':>9} | {'p99':>9} | runs |")
+    print(f"|{'-' * 52}|{'-' * 11}|{'-' * 11}|------|")
     for name, call, batches in cases:
         median, p99 = measure(call, max(3, batches // scale))
-        print(f"| {name:<48} | {median * 1e3:6.2f} ms | {p99 * 1e3:6.2f} ms | {batches:>4} |")
+        print(f"| {name:<50} | {median * 1e3:6.2f} ms | {p99 * 1e3:6.2f} ms | {batches:>4} |")
 
 
 if __name__ == "__main__":
