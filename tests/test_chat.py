@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.console.card import card_markdown, card_text
 from adapters.console.chat import event_for, run_chat, screen_for
 from adapters.console.text import Style
 from adapters.console.who import console_who
@@ -264,3 +267,20 @@ def test_any_typing_never_breaks_the_chat(runtime, lines):
     assert status == 0
     assert out.startswith("\n")
     assert "Question 1 of 9" in out
+
+
+def test_markdown_card_escapes_what_would_break_the_table(content):
+    row = dataclasses.replace(content.card.rows[0], coaching="Plans | steps", therapy="*Why* <now>")
+    card = dataclasses.replace(content.card, rows=(row, *content.card.rows[1:]))
+    table_row = next(line for line in card_markdown(card).splitlines() if "Plans" in line)
+    assert table_row == f"| {row.topic} | Plans \\| steps | \\*Why\\* \\<now\\> |"
+    assert len(re.findall(r"(?<!\\)\|", table_row)) == 4
+
+
+def test_text_card_wraps_long_rows_under_their_label(content):
+    row = dataclasses.replace(content.card.rows[0], coaching="word " * 40)
+    card = dataclasses.replace(content.card, rows=(row,))
+    lines = card_text(card, Style(width=60)).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("    Coaching: "))
+    assert lines[start + 1].startswith(" " * len("    Coaching: ")) and lines[start + 1].strip()
+    assert max(len(line) for line in lines) <= 60
