@@ -44,6 +44,7 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, str], Any]]] = field(default_factory=dict)
     api_errors: dict[str, str] = field(default_factory=dict)
     api_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stalls: dict[str, float] = field(default_factory=dict)
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _next: int = 1
 
@@ -60,6 +61,10 @@ class FakeSlack:
     def fail(self, path: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next `times` requests to `path` with `status` (and headers)."""
         self.failures.setdefault(path, []).extend([(status, headers, None)] * times)
+
+    def stall_next_response(self, seconds: float) -> None:
+        """Make the next response_url handed out answer only after `seconds`, once."""
+        self.stalls[f"/respond/{self._next}"] = seconds
 
     def fail_next_response(self, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next response_url handed out (the next click's) with `status`."""
@@ -85,6 +90,9 @@ class FakeSlack:
             body = json.loads(raw) if raw else {}
         else:
             body = {k: v[0] for k, v in parse_qs(raw).items()}
+        stall = self.stalls.pop(request.path, None)
+        if stall:
+            await asyncio.sleep(stall)
         queued = self.failures.get(request.path)
         async with self._arrived:
             self.calls.append(Call(request.path, body))
@@ -277,10 +285,11 @@ async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable
         runtime: Runtime | None = None,
         workspaces: Workspaces | None = None,
         clock: Callable[[], float] = time.time,
+        reply_timeout: float = 3,
         **settings: Any,
     ) -> SlackServer:
         runtime = runtime or build_runtime(slack_settings(fake_slack, tmp_path, **settings))
-        replier = Replier(timeout=3)
+        replier = Replier(timeout=reply_timeout)
         repliers.append(replier)
         app = build_app(runtime, workspaces or NoStorage(), replier=replier, clock=clock)
         runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)

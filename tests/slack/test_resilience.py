@@ -30,6 +30,16 @@ async def test_a_response_url_answering_429_waits_and_retries(slack):
     assert "Question 2 of 9" in shown_text(posts[1])
 
 
+async def test_a_response_url_that_times_out_is_tried_again(serve):
+    slack = await serve(reply_timeout=0.5)
+    person = Person(slack)
+    await person.start()
+    slack.fake.stall_next_response(2)
+    _, posts = await _click_and_wait(slack, person.message, "No", posts=2)
+    assert "Question 2 of 9" in shown_text(posts[1])
+    assert not slack.fake.api_method("chat.postEphemeral")
+
+
 async def test_a_response_url_that_keeps_failing_is_told_in_one_line(slack, content):
     person = Person(slack)
     await person.start()
