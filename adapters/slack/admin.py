@@ -22,6 +22,8 @@ from adapters.workspaces import WorkspacePrefs
 log = logging.getLogger(__name__)
 
 SETTINGS_VIEW = "cot_settings"
+ACTION = "setting"
+"""Every input's action_id; its block_id names the setting."""
 DEFAULT_OPTION = "default"
 NOT_ADMIN = "Only workspace admins and owners can change or see these; ask one of them."
 CANNOT_CHECK = "I couldn't check your permissions with Slack just now; please try again."
@@ -56,7 +58,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
 def _select(
     block_id: str, label: str, options: list[dict[str, Any]], chosen: str | None, hint: str
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
+    element: dict[str, Any] = {"type": "static_select", "action_id": ACTION, "options": options}
     initial = next((o for o in options if o["value"] == (chosen or DEFAULT_OPTION)), None)
     if initial is not None:
         element["initial_option"] = initial
@@ -71,7 +73,7 @@ def _select(
 
 
 def _text_input(block_id: str, label: str, value: str | None, hint: str) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 300}
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ACTION, "max_length": 300}
     if value:
         element["initial_value"] = value
     return {
@@ -96,7 +98,7 @@ def settings_view(runtime: Runtime, prefs: WorkspacePrefs) -> dict[str, Any]:
     locales = [_option(name, name) for name in sorted(runtime.book.contents)]
     channels: dict[str, Any] = {
         "type": "multi_conversations_select",
-        "action_id": "value",
+        "action_id": ACTION,
         "filter": {"include": ["public", "private"], "exclude_bot_users": True},
     }
     if prefs.card_channels:
@@ -153,7 +155,7 @@ def submitted(view: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(values, dict):
         return raw
     for block_id, actions in values.items():
-        state = actions.get("value") if isinstance(actions, dict) else None
+        state = actions.get(ACTION) if isinstance(actions, dict) else None
         if not isinstance(state, dict):
             continue
         if isinstance(state.get("selected_option"), dict):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection
 
 from bot.errors import SettingsError
@@ -49,7 +50,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 10})
+        engine = create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
     return create_engine(
         parsed,
         pool_pre_ping=True,
@@ -58,6 +61,14 @@ def make_engine(url: str) -> Engine:
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    # Write-ahead logging: readers never wait on a writer, and a commit needs no full sync.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _config(connection: Connection) -> Config:

@@ -15,14 +15,16 @@ def form(**values: str) -> dict[str, dict[str, dict[str, object]]]:
     state: dict[str, dict[str, dict[str, object]]] = {}
     for block, value in values.items():
         if block in ("region", "locale"):
-            state[block] = {"value": {"type": "static_select", "selected_option": {"value": value}}}
+            state[block] = {
+                "setting": {"type": "static_select", "selected_option": {"value": value}}
+            }
         elif block == "card_channels":
             chosen = [c for c in value.split(",") if c]
             state[block] = {
-                "value": {"type": "multi_conversations_select", "selected_conversations": chosen}
+                "setting": {"type": "multi_conversations_select", "selected_conversations": chosen}
             }
         else:
-            state[block] = {"value": {"type": "plain_text_input", "value": value}}
+            state[block] = {"setting": {"type": "plain_text_input", "value": value}}
     return state
 
 
