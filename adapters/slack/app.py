@@ -101,7 +101,23 @@ class SlackBot:
         return prefs.card_channels or self.runtime.settings.slack_card_channels
 
     async def on_command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
-        """`/coach-or-therapy [start|card|help]`, answered inside ack()."""
+        """`/coach-or-therapy [start|card|help]`, answered inside ack(); never left unanswered."""
+        answered = False
+
+        async def ack_once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal answered
+            answered = True
+            return await ack(*args, **kwargs)
+
+        try:
+            await self._command(ack_once, body, client)
+        except Exception as exc:
+            log.error("slash command failed: %s", type(exc).__name__)
+            if not answered:
+                notice = self.runtime.book.content().messages["notices.reply_failed"]
+                await ack(self._ephemeral(text_message(notice)))
+
+    async def _command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
         command = parse_command(body)
         if command is None:
             await ack(self._ephemeral(text_message(self.runtime.book.content().messages["usage"])))
@@ -141,11 +157,15 @@ class SlackBot:
         if click is None:
             log.info("ignored a click that is not shaped like ours")
             return
-        turn, guide = await self.take(click.who, click.event, click.token)
-        for n, effect in enumerate(turn.effects):
-            message = render(effect, turn.token)
-            replace = n == 0 and _replaces(click, effect)
-            await self._deliver(click, message, replace, guide, client)
+        try:
+            turn, guide = await self.take(click.who, click.event, click.token)
+            for n, effect in enumerate(turn.effects):
+                message = render(effect, turn.token)
+                replace = n == 0 and _replaces(click, effect)
+                await self._deliver(click, message, replace, guide, client)
+        except Exception as exc:
+            log.error("click failed: %s", type(exc).__name__)
+            await self._tell_failure(click, self.guide(WorkspacePrefs()), client)
 
     async def _deliver(
         self, click: Click, message: Message, replace: bool, guide: Guide, client: AsyncWebClient

@@ -286,12 +286,15 @@ async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable
         workspaces: Workspaces | None = None,
         clock: Callable[[], float] = time.time,
         reply_timeout: float = 3,
+        commands: dict[str, Any] | None = None,
         **settings: Any,
     ) -> SlackServer:
         runtime = runtime or build_runtime(slack_settings(fake_slack, tmp_path, **settings))
         replier = Replier(timeout=reply_timeout)
         repliers.append(replier)
-        app = build_app(runtime, workspaces or NoStorage(), replier=replier, clock=clock)
+        app = build_app(
+            runtime, workspaces or NoStorage(), replier=replier, clock=clock, commands=commands
+        )
         runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -176,3 +176,18 @@ async def test_storage_trouble_never_reaches_the_person(serve, content):
     await person.start()
     reply = await person.click(SAFETY_NO)
     assert "Question 2 of 9" in shown_text(reply)
+
+
+async def test_extra_words_reach_their_handlers_and_a_failing_one_still_answers(serve, content):
+    async def ping(bot, command, ack, client):
+        await ack({"response_type": "ephemeral", "text": f"pong {command.rest}"})
+
+    async def broken(bot, command, ack, client):
+        raise RuntimeError("storage is down")
+
+    server = await serve(commands={"ping": ping, "broken": broken})
+    assert (await server.command("ping a b"))["text"] == "pong a b"
+    reply = await server.command("broken")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == content.messages["notices.reply_failed"]
+    assert "Question 1 of 9" in shown_text(await server.command(""))
