@@ -197,6 +197,12 @@ async def test_the_persons_discord_locale_picks_the_content(
     shutil.copytree(CONTENT_ROOT / "en", root / "pt-BR")
     conversation_file = root / "pt-BR" / "conversation.yaml"
     text = conversation_file.read_text()
+    messages_file = root / "pt-BR" / "messages.yaml"
+    messages_file.write_text(
+        messages_file.read_text().replace(
+            "I've opened a private thread for you: {thread}.", "Abri um tópico privado: {thread}."
+        )
+    )
     conversation_file.write_text(
         text.replace("I'm an automated tool", "Sou uma ferramenta automática", 1)
     )
@@ -208,6 +214,8 @@ async def test_the_persons_discord_locale_picks_the_content(
         (message,) = bot.thread_messages()
         portuguese = "Sou uma ferramenta automática" in message.content
         assert portuguese == (expected == "pt-BR")
+        link = bot.fake.messages[min(bot.fake.messages, key=int)].content
+        assert ("Abri um tópico privado" in link) == (expected == "pt-BR")
     finally:
         await client.close()
 

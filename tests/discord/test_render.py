@@ -154,3 +154,11 @@ def test_custom_ids_parse_back_to_the_click(custom_id, expected):
 )
 def test_damaged_custom_ids_are_not_clicks(custom_id):
     assert parse_custom_id(custom_id) is None
+
+
+def test_the_packaged_discord_sentences_match_the_built_in_english(content):
+    from adapters.discord.words import ENGLISH, say
+
+    for key, text in ENGLISH.items():
+        assert say(content, key) == text or key in ("card_not_here", "trouble")
+    assert say(content, "trouble") == content.messages["notices.reply_failed"]
