@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.content import (
     BUTTON_LIMIT,
+    CONTACT_LENGTH,
     REQUIRED_MESSAGES,
     file_label,
     load_content,
@@ -21,8 +22,9 @@ from bot.content import (
 )
 from bot.coverage import check_coverage, combination_count, combinations
 from bot.engine import outcome_for
-from bot.errors import ContentError
+from bot.errors import ContentError, SettingsError
 from bot.model import OUTCOMES, Content
+from bot.settings import load_settings
 from bot.validate import validate_content
 
 ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -287,3 +289,11 @@ def test_any_damaged_file_gives_problems_never_a_crash(
             assert Path(problem.file).parent.name == "en" or problem.file.endswith("en")
     validation = validate_content(root)
     assert all(str(p).count(":") >= 3 for p in validation.problems)
+
+
+def test_contacts_are_measured_at_the_longest_settings_accept() -> None:
+    longest = "x" * CONTACT_LENGTH
+    settings = load_settings({"EAP_CONTACT": longest, "COACHING_CONTACT": longest}, None)
+    assert settings.eap_contact == longest
+    with pytest.raises(SettingsError):
+        load_settings({"EAP_CONTACT": longest + "x"}, None)
