@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -39,6 +40,7 @@ from bot.turn import Turn, take_turn
 APP_NAME = "coach-or-therapy"
 COMMAND = "/coach-or-therapy"
 DEFAULT_API_URL = "https://slack.com/api/"
+_SLACK_HOSTS = (".slack.com", ".slack-gov.com")
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +172,7 @@ class SlackBot:
     async def _deliver(
         self, click: Click, message: Message, replace: bool, guide: Guide, client: AsyncWebClient
     ) -> None:
-        if click.response_url:
+        if click.response_url and self._is_slacks(click.response_url):
             if await self.replier.send(click.response_url, message, replace_original=replace):
                 return
         elif click.in_view:
@@ -180,6 +182,12 @@ class SlackBot:
             except _SLACK_TROUBLE as exc:
                 log.warning("could not open the walk-through in a DM: %s", _why(exc))
         await self._tell_failure(click, guide, client)
+
+    def _is_slacks(self, url: str) -> bool:
+        """Whether a response_url points at Slack (or at SLACK_API_URL's host), never elsewhere."""
+        host = urlparse(url).hostname or ""
+        api_host = urlparse(self.runtime.settings.slack_api_url or DEFAULT_API_URL).hostname
+        return host == api_host or host.endswith(_SLACK_HOSTS)
 
     async def _tell_failure(self, click: Click, guide: Guide, client: AsyncWebClient) -> None:
         notice = guide.content.messages["notices.reply_failed"]

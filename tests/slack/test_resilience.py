@@ -119,3 +119,14 @@ def _buttons(message):
     return [
         e for b in message.get("blocks", []) if b.get("type") == "actions" for e in b["elements"]
     ]
+
+
+async def test_a_response_url_outside_slack_is_never_called(slack, content):
+    person = Person(slack)
+    await person.start()
+    # the same server under another name: reachable, but not Slack's (nor SLACK_API_URL's) host
+    elsewhere = slack.fake.base.replace("127.0.0.1", "localhost") + "/respond/elsewhere"
+    await slack.click(button(person.message, "No"), response_url=elsewhere)
+    notice = (await slack.fake.wait_for(f"{slack.fake.base}/api/chat.postEphemeral"))[0]
+    assert notice["text"] == content.messages["notices.reply_failed"]
+    assert not slack.fake.at(f"{slack.fake.base}/respond/elsewhere")
