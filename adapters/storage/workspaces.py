@@ -31,6 +31,11 @@ from bot.tally import COUNTERS
 log = logging.getLogger(__name__)
 
 WARN_EVERY_SECONDS = 300.0
+RETRY_AFTER_SECONDS = 5.0
+"""After a failure, clicks use the defaults without asking the database again for this long."""
+READ_TIMEOUT_SECONDS = 1.0
+"""A click waits this long for settings at most; Slack and Discord want an answer within 3 s."""
+WRITE_TIMEOUT_SECONDS = 2.0
 MAX_PENDING = 10_000
 """Distinct (workspace, month, counter) totals kept while the database is away."""
 
@@ -84,6 +89,7 @@ class DatabaseWorkspaces:
         self._pending: Counter[_CountKey] = Counter()
         self._down_since: float | None = None
         self._last_warning: float | None = None
+        self._retry_at = 0.0
         self.dropped = 0
         """Counts given up on because the database stayed away too long (a metric)."""
         self._reported_dropped_before = 0
@@ -93,6 +99,7 @@ class DatabaseWorkspaces:
     def _went_wrong(self, exc: Exception, doing: str) -> None:
         now = self._clock()
         with self._lock:
+            self._retry_at = now + RETRY_AFTER_SECONDS
             if self._down_since is None:
                 self._down_since = now
             due = self._last_warning is None or now - self._last_warning >= self._warn_every
@@ -104,7 +111,7 @@ class DatabaseWorkspaces:
                 "database unavailable while %s (%s); using default settings and keeping "
                 "counts to write later",
                 doing,
-                type(exc).__name__,
+                "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__,
             )
 
     def _went_right(self) -> None:
@@ -119,6 +126,11 @@ class DatabaseWorkspaces:
         if newly_dropped:
             log.warning("counts dropped while the database was away: %d", newly_dropped)
 
+    def _resting(self) -> bool:
+        """Whether the database failed moments ago (then clicks do not wait on it again yet)."""
+        with self._lock:
+            return self._down_since is not None and self._clock() < self._retry_at
+
     @property
     def pending(self) -> int:
         """Counts waiting to be written."""
@@ -129,8 +141,12 @@ class DatabaseWorkspaces:
 
     async def prefs(self, platform: str, workspace: str) -> WorkspacePrefs:
         """This workspace's preferences; the defaults when none are stored or storage is down."""
+        if self._resting():
+            return WorkspacePrefs()
         try:
-            found = await asyncio.to_thread(self.read_prefs, platform, workspace)
+            found = await asyncio.wait_for(
+                asyncio.to_thread(self.read_prefs, platform, workspace), READ_TIMEOUT_SECONDS
+            )
         except Exception as exc:  # storage must never break a conversation
             self._went_wrong(exc, "reading workspace settings")
             return WorkspacePrefs()
@@ -145,12 +161,15 @@ class DatabaseWorkspaces:
         with self._lock:
             for counter in counters:
                 self._pending[(platform, workspace, month, counter)] += 1
-        await self.flush()
+            self._drop_overflow()
+        if not self._resting():
+            await self.flush()
 
     async def flush(self) -> None:
         """Write every waiting count now (also called on shutdown); never raises."""
         try:
-            await asyncio.to_thread(self._write_pending)
+            # A write that outlasts the wait still lands, or puts its counts back, in its thread.
+            await asyncio.wait_for(asyncio.to_thread(self._write_pending), WRITE_TIMEOUT_SECONDS)
         except Exception as exc:  # storage must never break a conversation
             self._went_wrong(exc, "counting")
             return

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,7 +70,7 @@ async def test_the_warning_repeats_only_every_few_minutes(unreachable, caplog):
     unreachable.test_clock[0] += 299
     await unreachable.prefs("slack", "T1")
     assert len(_warnings(caplog)) == 1
-    unreachable.test_clock[0] += 2
+    unreachable.test_clock[0] += 6
     await unreachable.prefs("slack", "T1")
     assert len(_warnings(caplog)) == 2
 
@@ -96,7 +98,8 @@ async def _walk_through_while_the_server_stops(
     server.janitor("bot").init()
     engine = make_engine(server.url("bot"))
     upgrade(engine)
-    workspaces = DatabaseWorkspaces(engine)
+    clock = [time.time()]
+    workspaces = DatabaseWorkspaces(engine, clock=lambda: clock[0])
     stored = WorkspacePrefs(region="US", coaching_contact="Ask Priya in the People team")
     await workspaces.save_prefs("slack", "T1", stored)
     runtime = build_runtime(
@@ -144,6 +147,7 @@ async def _walk_through_while_the_server_stops(
     assert workspaces.pending == 2  # finished, coaching
 
     server.start()
+    clock[0] += 60  # past the pause after a failure, when clicks try the database again
     await workspaces.count("slack", "T1", ("started",))
     months = await workspaces.stats("slack", "T1")
     assert months[0].counts == {"started": 2, "finished": 1, "coaching": 1}
@@ -200,9 +204,62 @@ async def test_when_the_database_returns_the_kept_counts_land_and_drops_are_repo
     assert (unreachable.pending, unreachable.dropped) == (3, 1)
 
     unreachable.engine = engine  # the database is back
+    unreachable.test_clock[0] += 60
     await unreachable.count("slack", "T4", ("started",))
     totals = {w: await unreachable.stats("slack", w) for w in ("T1", "T2", "T3", "T4")}
     assert [len(months) for months in totals.values()] == [0, 1, 1, 1]
     messages = [r.getMessage() for r in caplog.records]
     assert "database reachable again" in messages
     assert "counts dropped while the database was away: 1" in messages
+
+
+class HungDatabase:
+    """A server on loopback that accepts connections and never answers, like a stuck database."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = int(self.sock.getsockname()[1])
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self.sock.close()
+        for connection in self.connections:
+            connection.close()
+
+
+async def test_a_stuck_database_is_given_up_on_and_not_asked_again_at_once(caplog):
+    caplog.set_level(logging.INFO)
+    hung = HungDatabase()
+    engine = make_engine(f"postgresql://postgres@127.0.0.1:{hung.port}/stuck")
+    clock = [1_790_000_000.0]
+    workspaces = DatabaseWorkspaces(engine, clock=lambda: clock[0])
+    try:
+        assert await workspaces.prefs("slack", "T1") == WorkspacePrefs()
+        assert len(hung.connections) == 1
+        for _ in range(5):
+            assert await workspaces.prefs("slack", "T1") == WorkspacePrefs()
+            await workspaces.count("slack", "T1", ("started",))
+        assert len(hung.connections) == 1  # nobody waited on it again
+        assert workspaces.pending == 5
+        warnings = _warnings(caplog)
+        assert warnings == [
+            "database unavailable while reading workspace settings (timed out); using default "
+            "settings and keeping counts to write later"
+        ]
+        clock[0] += 60
+        assert await workspaces.prefs("slack", "T1") == WorkspacePrefs()
+        assert len(hung.connections) == 2  # tried again after the pause
+    finally:
+        hung.close()
+        engine.dispose()
