@@ -22,6 +22,7 @@ from adapters.discord.render import Reply, render
 from adapters.discord.words import say
 from adapters.runtime import Runtime
 from adapters.workspaces import NoStorage, WorkspacePrefs, Workspaces
+from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide, refusal
 from bot.events import Event, ShowCard, Start
 from bot.guides import GuideBook
@@ -189,8 +190,11 @@ class Conversations:
             return
         turn = self._turn(interaction, guide, click.event, click.token)
         first, *more = (render(effect, turn.token) for effect in turn.effects)
-        if first.ephemeral or (
-            on_public_message and self._is_foreign(interaction, guide, click.token)
+        channel_card = isinstance(turn.effects[0], ShowCardEffect) and turn.effects[0].for_channel
+        if (
+            first.ephemeral
+            or channel_card
+            or (on_public_message and self._is_foreign(interaction, guide, click.token))
         ):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)
@@ -318,12 +322,13 @@ class Conversations:
             _log.warning("Interaction could not be answered (HTTP 404, code %s)", exc.code)
         except discord.HTTPException as exc:
             _log.warning("Discord refused a reply (HTTP %s, code %s)", exc.status, exc.code)
-            await self._tell(interaction, _trouble_key(exc))
+            await self.tell(interaction, _trouble_key(exc))
         except Exception:
             _log.exception("Unexpected error while answering an interaction")
-            await self._tell(interaction, "trouble")
+            await self.tell(interaction, "trouble")
 
-    async def _tell(self, interaction: Interaction, key: str) -> None:
+    async def tell(self, interaction: Interaction, key: str) -> None:
+        """One line about a problem, to the person only (see words.py for the keys)."""
         content = self.runtime.book.content(self._locale(interaction, None))
         text = say(content, key)
         try:
@@ -372,12 +377,25 @@ def build_command(conversations: Conversations) -> app_commands.Command[Any, Any
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.allowed_installs(guilds=True, users=False)
-    async def coach_or_therapy(
-        interaction: discord.Interaction[Any], show: app_commands.Choice[str] | None = None
-    ) -> None:
-        await conversations.on_command(interaction, show.value if show else "quiz")
+    async def coach_or_therapy(interaction: discord.Interaction[Any], show: str = "quiz") -> None:
+        await conversations.on_command(interaction, show)
 
     return coach_or_therapy
+
+
+class CommandTree(app_commands.CommandTree[Any]):
+    """The app command tree; a command that fails before it starts still gets a kind answer."""
+
+    def __init__(self, client: discord.Client, conversations: Conversations) -> None:
+        super().__init__(client)
+        self.conversations = conversations
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Log what went wrong (never the options given) and tell the person in one line."""
+        _log.warning("The command could not run (%s)", type(error).__name__)
+        await self.conversations.tell(interaction, "trouble")
 
 
 class CoachOrTherapyClient(discord.Client):
@@ -390,7 +408,7 @@ class CoachOrTherapyClient(discord.Client):
         logfilter.install()
         self.runtime = runtime
         self.conversations = Conversations(runtime, workspaces)
-        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree[Any] = CommandTree(self, self.conversations)
         self.tree.add_command(build_command(self.conversations))
         self.tree.add_command(
             build_admin_command(runtime, workspaces, self.conversations.forget_prefs)
