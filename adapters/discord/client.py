@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import discord
 import yarl
@@ -42,7 +42,7 @@ SHOW_CHOICES: tuple[tuple[str, str], ...] = (
 PREFS_TIMEOUT_SECONDS = 1.0
 PREFS_CACHE_SECONDS = 30.0
 PREFS_CACHE_SIZE = 10_000
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Final = 1440
 THREAD_NAME_LIMIT = 100
 
 Interaction = discord.Interaction[Any]

@@ -155,6 +155,7 @@ def card_payload(effect: ShowCard) -> dict[str, Any]:
 def _answer_rows(ask: Ask) -> tuple[tuple[Action, ...], ...]:
     # one answer per row reads as a list; more answers than rows are packed five to a row
     answers: Sequence[Action] = ask.answers
+    rows: list[tuple[Action, ...]]
     if len(answers) < ROWS:
         rows = [(a,) for a in answers]
     else:
