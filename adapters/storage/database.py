@@ -49,7 +49,14 @@ def make_engine(url: str) -> Engine:
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SettingsError(
+                    f"the database folder {folder} cannot be created ({exc.strerror}); "
+                    "set DATA_DIR or DATABASE_URL to a writable place"
+                ) from None
         engine = create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

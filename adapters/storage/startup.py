@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.storage.database import check_schema, make_engine
 from adapters.storage.workspaces import DatabaseWorkspaces
 from bot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def open_workspaces(settings: Settings) -> DatabaseWorkspaces:
@@ -21,11 +17,9 @@ def open_workspaces(settings: Settings) -> DatabaseWorkspaces:
     runs on default settings until it returns.
     """
     engine = make_engine(settings.database_url_or_default)
+    workspaces = DatabaseWorkspaces(engine)
     try:
         check_schema(engine)
     except SQLAlchemyError as exc:
-        log.warning(
-            "database unavailable at start-up (%s); running on default settings until it returns",
-            type(exc).__name__,
-        )
-    return DatabaseWorkspaces(engine)
+        workspaces.went_wrong(exc, "starting")
+    return workspaces

@@ -96,7 +96,8 @@ class DatabaseWorkspaces:
 
     # -- health ---------------------------------------------------------------------------
 
-    def _went_wrong(self, exc: Exception, doing: str) -> None:
+    def went_wrong(self, exc: Exception, doing: str) -> None:
+        """Note a failure: warn (at most every few minutes) and rest the database briefly."""
         now = self._clock()
         with self._lock:
             self._retry_at = now + RETRY_AFTER_SECONDS
@@ -148,7 +149,7 @@ class DatabaseWorkspaces:
                 asyncio.to_thread(self.read_prefs, platform, workspace), READ_TIMEOUT_SECONDS
             )
         except Exception as exc:  # storage must never break a conversation
-            self._went_wrong(exc, "reading workspace settings")
+            self.went_wrong(exc, "reading workspace settings")
             return WorkspacePrefs()
         self._went_right()
         return found or WorkspacePrefs()
@@ -171,7 +172,7 @@ class DatabaseWorkspaces:
             # A write that outlasts the wait still lands, or puts its counts back, in its thread.
             await asyncio.wait_for(asyncio.to_thread(self._write_pending), WRITE_TIMEOUT_SECONDS)
         except Exception as exc:  # storage must never break a conversation
-            self._went_wrong(exc, "counting")
+            self.went_wrong(exc, "counting")
             return
         self._went_right()
 
