@@ -17,6 +17,9 @@ from bot.model import OUTCOMES, Content, OutcomeId
 AnswerRef = tuple[int, int]
 """(question index, answer index), the safety question left out."""
 
+MAX_COMBINATIONS = 1_000_000
+"""More combinations than this take too long to score one by one (about 3 s per million)."""
+
 
 @dataclass(frozen=True)
 class RuleBreak:
@@ -37,6 +40,8 @@ class Coverage:
     unreachable: tuple[OutcomeId, ...]
     idle_answers: tuple[AnswerRef, ...]
     rule_breaks: tuple[RuleBreak, ...]
+    examples: Mapping[OutcomeId, tuple[int, ...]]
+    """The first combination (in order) that ends in each reachable outcome."""
 
     def share(self, outcome: OutcomeId) -> float:
         """The fraction of combinations that end in `outcome`."""
@@ -54,7 +59,10 @@ def combinations(content: Content) -> Iterator[tuple[int, ...]]:
 
 
 def check_coverage(content: Content) -> Coverage:
-    """Score every combination; find unreachable outcomes, idle answers and rule breaks."""
+    """Score every combination; find unreachable outcomes, idle answers and rule breaks.
+
+    Check `combination_count` against MAX_COMBINATIONS first: the time grows with the count.
+    """
     codes = {outcome: code for code, outcome in enumerate(OUTCOMES)}
     outcomes = bytearray()
     ruling = [
@@ -64,9 +72,11 @@ def check_coverage(content: Content) -> Coverage:
         if answer.rules_out
     ]
     breaks: dict[tuple[AnswerRef, OutcomeId], list[tuple[int, ...]]] = {}
+    examples: dict[OutcomeId, tuple[int, ...]] = {}
     for combo in combinations(content):
         outcome = outcome_for(content, combo)
         outcomes.append(codes[outcome])
+        examples.setdefault(outcome, combo)
         for q, a, ruled_out in ruling:
             if combo[q] == a and outcome in ruled_out:
                 breaks.setdefault(((q, a), outcome), []).append(combo)
@@ -81,6 +91,7 @@ def check_coverage(content: Content) -> Coverage:
             RuleBreak(answer, outcome, len(found), found[0])
             for (answer, outcome), found in breaks.items()
         ),
+        examples=examples,
     )
 
 

@@ -7,14 +7,14 @@ allow, each region's helplines, every way the help message can end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.content import CONTACT_LENGTH, longest_reasons
-from bot.coverage import combinations
 from bot.effects import REFUSAL_REASONS, Effect, ShowResult
-from bot.engine import Guide, outcome_for, refusal, step
+from bot.engine import Guide, refusal, step
 from bot.events import Choose, Continue, GetHelp, ShowCard, Start
-from bot.model import OUTCOMES, Content
+from bot.model import Content, OutcomeId
 from bot.state import MAX_TOKEN_LENGTH, State
 
 LONG_CONTACT = "x" * CONTACT_LENGTH
@@ -35,8 +35,13 @@ class Sample:
     effect: Effect
 
 
-def longest_messages(content: Content) -> list[Sample]:
-    """Every kind of message `content` can make, each at its longest."""
+def longest_messages(
+    content: Content, examples: Mapping[OutcomeId, tuple[int, ...]]
+) -> list[Sample]:
+    """Every kind of message `content` can make, each at its longest.
+
+    `examples` gives, for each outcome to measure, one combination of answers that reaches it.
+    """
     guide = Guide(content, None, LONG_CONTACT, LONG_CONTACT)
     go_on = next((i for i, a in enumerate(content.safety.answers) if a.action == "continue"), None)
     samples = [Sample("safety", content.safety.id, _only(step(guide, None, Start(), _NOW).effects))]
@@ -46,7 +51,7 @@ def longest_messages(content: Content) -> list[Sample]:
             samples.append(
                 Sample("question", question.id, _only(step(guide, state, Continue(), _NOW).effects))
             )
-        samples.extend(_results(content, guide, go_on))
+        samples.extend(_results(content, guide, go_on, examples))
     samples.extend(_help(content, go_on))
     samples.append(Sample("card", "channel", _only(step(guide, None, ShowCard(), _NOW).effects)))
     if go_on is not None:
@@ -57,7 +62,9 @@ def longest_messages(content: Content) -> list[Sample]:
     return samples
 
 
-def _results(content: Content, guide: Guide, go_on: int) -> list[Sample]:
+def _results(
+    content: Content, guide: Guide, go_on: int, examples: Mapping[OutcomeId, tuple[int, ...]]
+) -> list[Sample]:
     plain = Guide(content)
     notes = tuple(
         max((a.note for a in q.answers if a.note), key=len)
@@ -65,12 +72,7 @@ def _results(content: Content, guide: Guide, go_on: int) -> list[Sample]:
         if any(a.note for a in q.answers)
     )
     samples: list[Sample] = []
-    found: set[str] = set()
-    for combo in combinations(content):
-        outcome = outcome_for(content, combo)
-        if outcome in found:
-            continue
-        found.add(outcome)
+    for outcome, combo in examples.items():
         state = State((go_on, *combo[:-1]))
         with_contacts = _only(step(guide, state, Choose(combo[-1]), _NOW).effects)
         without = _only(step(plain, state, Choose(combo[-1]), _NOW).effects)
@@ -86,8 +88,6 @@ def _results(content: Content, guide: Guide, go_on: int) -> list[Sample]:
             next_steps=steps,
         )
         samples.append(Sample("result", outcome, longest))
-        if len(found) == len(OUTCOMES):
-            break
     return samples
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import FILES, REFERENCE_LOCALE, Located, file_label, load_located, locales
-from bot.coverage import Coverage, check_coverage
+from bot.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
 from bot.errors import ContentError, Problem
 from bot.model import Content
 
@@ -17,7 +17,8 @@ class LocaleReport:
 
     locale: str
     questions: int
-    coverage: Coverage
+    coverage: Coverage | None
+    """None when there are too many combinations to score one by one."""
     located: Located
 
 
@@ -86,6 +87,17 @@ def _load(
 
 def _check(located: Located, problems: set[Problem]) -> LocaleReport:
     content, places = located.content, located.places
+    count = combination_count(content)
+    if count > MAX_COMBINATIONS:
+        where = places.questions or places.safety
+        if where is not None:
+            problems.add(
+                where.problem(
+                    f"the answers make {count} combinations; at most {MAX_COMBINATIONS} can be "
+                    "checked one by one (fewer questions or answers)"
+                )
+            )
+        return LocaleReport(content.locale, len(content.questions), None, located)
     coverage = check_coverage(content)
     for outcome in coverage.unreachable:
         problems.add(

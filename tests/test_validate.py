@@ -18,6 +18,7 @@ import yaml
 from adapters.console.validate import run_validate
 from adapters.limits import platform_problems
 from bot.content import load_content
+from bot.coverage import check_coverage
 from bot.effects import REFUSAL_REASONS, Action, Refuse, ShowResult
 from bot.errors import ContentError
 from bot.events import Start
@@ -769,7 +770,7 @@ def test_validate_prints_ok_for_the_base_fixture(root: Path) -> None:
 
 def test_longest_messages_cover_every_kind(root: Path) -> None:
     content = load_content(root)
-    samples = longest_messages(content)
+    samples = longest_messages(content, check_coverage(content).examples)
     kinds = {(s.kind, s.key) for s in samples}
     assert {("question", q.id) for q in content.questions} <= kinds
     assert {("result", o) for o in ("coaching", "therapy", "both")} <= kinds
@@ -791,4 +792,21 @@ def test_discord_and_slack_limits_on_rendered_messages() -> None:
         "on Slack, block 1 (actions) button: text is 81 characters; at most 75",
         "on Discord, text is 3001 characters; at most 2000",
         "on Discord, button label is 81 characters; at most 80",
+    ]
+
+
+def test_too_many_combinations_to_check_one_by_one(root: Path) -> None:
+    answers = "".join(f"      - id: a{n}\n        label: Answer {n}\n" for n in range(10))
+    extra = "".join(
+        f"  - id: extra_{q}\n    text: Extra question {q}?\n    answers:\n{answers}\n"
+        for q in range(5)
+    )
+    edit(root / "en" / "conversation.yaml", "scoring:", extra + "scoring:")
+    out = io.StringIO()
+    assert run_validate(root, report=True, out=out) == 1
+    assert out.getvalue().splitlines() == [
+        f"{CONVERSATION}:19:3: the answers make 2700000 combinations; at most 1000000 can be "
+        "checked one by one (fewer questions or answers)",
+        "en: too many answer combinations to split",
+        "1 problem in content",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +27,8 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
     validation = validate_content(path)
     problems = set(validation.problems)
     for locale in validation.reports:
-        problems.update(rendered_problems(locale.located))
+        if locale.coverage is not None:
+            problems.update(rendered_problems(locale.located, locale.coverage.examples))
     shown = file_label(Path(path))
     for problem in sorted(problems):
         print(problem, file=out)
@@ -38,7 +40,7 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
         print(f"{count} problem{'s' if count != 1 else ''} in {shown}", file=out)
         return 1
     names = ", ".join(r.locale for r in validation.reports)
-    combinations = sum(r.coverage.total for r in validation.reports)
+    combinations = sum(r.coverage.total for r in validation.reports if r.coverage)
     questions = max((r.questions for r in validation.reports), default=0)
     print(
         f"ok: {shown} ({names}): {questions} questions, {combinations} answer combinations checked",
@@ -47,10 +49,15 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
     return 0
 
 
-def rendered_problems(located: Located) -> set[Problem]:
-    """What Slack or Discord would refuse in the longest messages of one loaded locale."""
+def rendered_problems(
+    located: Located, examples: Mapping[OutcomeId, tuple[int, ...]]
+) -> set[Problem]:
+    """What Slack or Discord would refuse in the longest messages of one loaded locale.
+
+    `examples` gives a combination of answers reaching each outcome, so each result is measured.
+    """
     problems: set[Problem] = set()
-    for sample in longest_messages(located.content):
+    for sample in longest_messages(located.content, examples):
         for found in platform_problems(sample.effect, LONGEST_TOKEN):
             where = _where(located, sample)
             problems.add(where.problem(f"{_name(sample)}: {found}"))
@@ -85,6 +92,9 @@ def _name(sample: Sample) -> str:
 
 def _print_split(locale: LocaleReport, out: TextIO) -> None:
     coverage = locale.coverage
+    if coverage is None:
+        print(f"{locale.locale}: too many answer combinations to split", file=out)
+        return
     print(f"{locale.locale}: outcomes over all {coverage.total} answer combinations", file=out)
     for outcome in _REPORT_ORDER:
         count = coverage.split[outcome]
