@@ -810,3 +810,17 @@ def test_too_many_combinations_to_check_one_by_one(root: Path) -> None:
         "en: too many answer combinations to split",
         "1 problem in content",
     ]
+
+
+def test_key_that_reads_as_true_or_false(root: Path) -> None:
+    edit(
+        root / "en" / "card.yaml", "therapy_heading: Therapy\n", "therapy_heading: Therapy\nno: 1\n"
+    )
+    assert problems(root) == [f"{CARD}:6:1: key False must be text; put it in quotes"]
+
+
+def test_file_that_is_not_utf8(root: Path) -> None:
+    (root / "en" / "card.yaml").write_bytes("title: Caf\xe9\n".encode("latin-1"))
+    assert problems(root) == [
+        f"{CARD}:1:1: not UTF-8 text (invalid continuation byte)",
+    ]
