@@ -47,6 +47,10 @@ async def is_admin(client: AsyncWebClient, user: str) -> bool | None:
     return any(member.get(flag) is True for flag in ("is_admin", "is_owner", "is_primary_owner"))
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _ephemeral(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", **text_message(text)}
 
@@ -205,10 +209,8 @@ def register_settings_form(app: AsyncApp, runtime: Runtime, workspaces: Database
     """Check and save the settings modal when an admin submits it."""
 
     async def on_submit(ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
-        user = body.get("user") if isinstance(body.get("user"), dict) else {}
-        team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None
-        team = team or user.get("team_id")
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        user, view = _dict(body.get("user")), _dict(body.get("view"))
+        team = _dict(body.get("team")).get("id") or user.get("team_id")
         if not isinstance(team, str) or not isinstance(user.get("id"), str):
             await ack(response_action="errors", errors={"region": CANNOT_CHECK})
             return
