@@ -55,6 +55,7 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     file_label = "?"
+    key_problems: list[Problem]
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
@@ -67,9 +68,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
         key = loader.construct_object(key_node, deep=True)
         key_at = _where(loader.file_label, key_node.start_mark)
         if not isinstance(key, str):
-            raise ContentError([key_at.problem(f"key {key!r} must be text; put it in quotes")])
+            loader.key_problems.append(
+                key_at.problem(f"key {key!r} must be text; put it in quotes")
+            )
+            continue
         if key in result:
-            raise ContentError([key_at.problem(f"duplicate key '{key}'")])
+            loader.key_problems.append(key_at.problem(f"duplicate key '{key}'"))
+            continue
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_where[key] = key_at
         result.value_where[key] = _where(loader.file_label, value_node.start_mark)
@@ -88,7 +93,10 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 def load_yaml(path: Path, label: str | None = None) -> Any:
-    """Parse one YAML file; syntax errors become a ContentError naming file, line and column."""
+    """Parse one YAML file; syntax errors and bad keys become a ContentError naming each place.
+
+    Every duplicate or non-text key in the file is reported, not only the first.
+    """
     shown = label or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -96,11 +104,17 @@ def load_yaml(path: Path, label: str | None = None) -> Any:
         raise ContentError([Problem(shown, 1, 1, "file is missing")]) from None
     except UnicodeDecodeError as exc:
         raise ContentError([Problem(shown, 1, 1, f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ContentError([Problem(shown, 1, 1, f"cannot be read ({exc.strerror})")]) from None
 
     loader = _Loader(text)
     loader.file_label = shown
+    loader.key_problems = []
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
+        if loader.key_problems:
+            raise ContentError(loader.key_problems)
+        return data
     except yaml.MarkedYAMLError as exc:
         where = _where(shown, exc.problem_mark or exc.context_mark)
         reason = exc.problem or exc.context or "not valid YAML"

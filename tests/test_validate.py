@@ -824,3 +824,21 @@ def test_file_that_is_not_utf8(root: Path) -> None:
     assert problems(root) == [
         f"{CARD}:1:1: not UTF-8 text (invalid continuation byte)",
     ]
+
+
+def test_every_duplicate_key_in_a_file_is_reported(root: Path) -> None:
+    edit(
+        root / "en" / "card.yaml",
+        "therapy_heading: Therapy\n",
+        "therapy_heading: Therapy\ntitle: Again\nintro: Again\n",
+    )
+    assert problems(root) == [
+        f"{CARD}:6:1: duplicate key 'title'",
+        f"{CARD}:7:1: duplicate key 'intro'",
+    ]
+
+
+def test_a_folder_where_a_file_should_be(root: Path) -> None:
+    (root / "en" / "helplines.yaml").unlink()
+    (root / "en" / "helplines.yaml").mkdir()
+    assert problems(root) == ["content/en/helplines.yaml:1:1: cannot be read (Is a directory)"]
