@@ -145,10 +145,11 @@ async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> N
     async with aiohttp.ClientSession() as http:
         replicas = [SlackServer(f"{b}/slack/events", fake, http) for b in bases]
 
-        # Installed through the first replica...
-        status, page = await install(bases[0])
+        # Installed through the first replica (Slack sending the browser back to the second)...
+        status, page = await install(bases[0], back_to=bases[1])
         assert status == 200, page
-        # ...and served by the second.
+        # ...and served by both.
+        assert "Question 1 of 9" in shown_text(await type_command(replicas[0], "", team="T2"))
         person = Person(replicas[1], user="U7", team="T2")
         first = await person.start()
         assert "Question 1 of 9" in shown_text(first)
@@ -165,5 +166,5 @@ async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> N
         stats = [await type_command(r, "stats", user="UADMIN", team="T2") for r in replicas]
     texts = [shown_text(s) for s in stats]
     assert texts[0] == texts[1]
-    assert "Walk-throughs started: 6" in texts[0]
+    assert "Walk-throughs started: 7" in texts[0]
     assert "Finished: fewer than 5" in texts[0]

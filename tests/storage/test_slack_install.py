@@ -17,8 +17,11 @@ from tests.storage.slack_fake import type_command
 CLIENT = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "shh"}
 
 
-async def install(base: str, code: str = "code-1") -> tuple[int, str]:
-    """What a browser does: open the install page, go to Slack, come back to the redirect URL."""
+async def install(base: str, code: str = "code-1", back_to: str | None = None) -> tuple[int, str]:
+    """What a browser does: open the install page, go to Slack, come back to the redirect URL.
+
+    `back_to` is where Slack sends the browser back (another replica behind the same address).
+    """
     async with aiohttp.ClientSession() as browser:
         async with browser.get(f"{base}/slack/install") as page:
             assert page.status == 200
@@ -28,7 +31,7 @@ async def install(base: str, code: str = "code-1") -> tuple[int, str]:
         assert link, html
         state = re.search(r"state=([^&\"]+)", link.group(1)).group(1)  # type: ignore[union-attr]
         async with browser.get(
-            f"{base}/slack/oauth_redirect",
+            f"{back_to or base}/slack/oauth_redirect",
             params={"code": code, "state": state},
             headers={"Cookie": cookie},
         ) as back:
