@@ -141,7 +141,7 @@ def _result(effect: ShowResult, token: str | None) -> Message:
         blocks.append(_section(_titled(effect.next_steps_heading, _bullets(effect.next_steps))))
     blocks.append(_context(escape(effect.not_assessment)))
     blocks.extend(_actions("result", effect.actions, token))
-    return _message(f"{effect.heading}: {effect.title}", blocks)
+    return _message(effect.title, blocks)
 
 
 def _help(effect: ShowCrisisHelp, token: str | None) -> Message:
