@@ -764,3 +764,26 @@ def test_a_misspelt_name_in_dotenv_is_pointed_out(content, env, tmp_path):
         "(see .env.example for the names)"
     ]
     assert "findahelpline.com" in done.stdout
+
+
+def test_a_terminal_line_can_be_edited_with_arrow_keys(env, tmp_path):
+    env["TERM"] = "xterm"
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [*MODULE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path
+    )
+    os.close(terminal)
+    try:
+        _read_until(main, b"> ")
+        # "5", left arrow, "3", Delete: the line reads "3" only when arrows edit the line
+        os.write(main, b"5\x1b[D3\x1b[3~\n")
+        seen = _read_until(main, b"> ")
+        os.write(main, b"q\n")
+        seen += _read_until(main, b"Goodbye")
+        assert process.wait(timeout=30) == 0
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+    assert b"Question 2 of 9" in seen
+    assert b"Type a number" not in seen

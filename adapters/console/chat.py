@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -219,6 +221,14 @@ def _read_line(stdin: TextIO) -> str | None:
     return line
 
 
+def _edited_line() -> str | None:
+    """One line typed at the terminal with line editing; None at the end of input."""
+    try:
+        return input(PROMPT) + "\n"
+    except EOFError:
+        return None
+
+
 def run_chat(
     runtime: Runtime, stdin: TextIO, stdout: TextIO, clock: Callable[[], float] = time.time
 ) -> int:
@@ -233,6 +243,12 @@ def run_chat(
         stdout.write(text)
         stdout.flush()
 
+    # at the process's own terminal, input() brings line editing (arrow keys, history)
+    editing = interactive and stdin is sys.stdin and stdout is sys.stdout
+    if editing:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401
+
     try:
         event: Event = Start()
         token: str | None = None
@@ -243,9 +259,12 @@ def run_chat(
             screen = screen_for(turn.effects, style)
             write("\n" + screen.text)
             while True:
-                if interactive:
-                    write(PROMPT)
-                line = _read_line(stdin)
+                if editing:
+                    line = _edited_line()
+                else:
+                    if interactive:
+                        write(PROMPT)
+                    line = _read_line(stdin)
                 if line is None:
                     if interactive:
                         write("\n")
