@@ -434,14 +434,16 @@ class ShardedCoachOrTherapyClient(CoachOrTherapyClient, discord.AutoShardedClien
 def make_client(
     runtime: Runtime, workspaces: Workspaces | None = None, **options: Any
 ) -> CoachOrTherapyClient:
-    """The client the settings ask for: sharded when DISCORD_SHARD_COUNT is set."""
+    """The bot, on as many gateway shards as Discord recommends unless DISCORD_SHARD_COUNT says.
+
+    Discord requires shards from 2,500 servers on; asking at every start means a growing bot
+    needs no change, and a small one runs a single shard.
+    """
     settings = runtime.settings
-    if settings.discord_shard_count:
-        return ShardedCoachOrTherapyClient(
-            runtime,
-            workspaces,
-            shard_count=settings.discord_shard_count,
-            shard_ids=list(settings.discord_shard_ids) or None,
-            **options,
-        )
-    return CoachOrTherapyClient(runtime, workspaces, **options)
+    return ShardedCoachOrTherapyClient(
+        runtime,
+        workspaces,
+        shard_count=settings.discord_shard_count,
+        shard_ids=list(settings.discord_shard_ids) or None,
+        **options,
+    )

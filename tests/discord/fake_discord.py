@@ -177,6 +177,7 @@ class FakeDiscord:
                         "application": {"id": APP_ID, "flags": 0},
                         "private_channels": [],
                         "relationships": [],
+                        "shard": message["d"].get("shard", [0, 1]),
                     },
                 )
         self._socket = None

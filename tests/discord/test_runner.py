@@ -111,7 +111,7 @@ async def test_login_takes_the_gateway_from_the_rest_base(fake, runtime, api_bas
         await client.close()
 
 
-def test_shard_count_picks_the_sharded_client(settings):
+def test_shard_settings_reach_the_sharded_client(settings):
     runtime = build_runtime(
         Settings(**{**settings.__dict__, "discord_shard_count": 4, "discord_shard_ids": (0, 1)})
     )
@@ -120,7 +120,9 @@ def test_shard_count_picks_the_sharded_client(settings):
     assert isinstance(client, discord.AutoShardedClient)
     assert client.shard_count == 4
     assert client.shard_ids == [0, 1]
-    assert isinstance(make_client(build_runtime(settings)), CoachOrTherapyClient)
+    unsharded = make_client(build_runtime(settings))
+    assert isinstance(unsharded, CoachOrTherapyClient)
+    assert unsharded.shard_count is None, "Discord's recommendation is asked for at start"
 
 
 @pytest.mark.parametrize("value", ["0", "x"])
@@ -136,6 +138,7 @@ async def test_the_bot_serves_over_the_gateway_and_stops_cleanly(fake, runtime, 
     identify = await _gateway_message(fake, op=2)
     assert identify["d"]["token"] == "fake-token"
     assert identify["d"]["intents"] == discord.Intents.default().value
+    assert identify["d"]["shard"] == [0, 1], "one shard, as the fake's /gateway/bot recommends"
 
     person = Discord(fake, None)  # type: ignore[arg-type]
     command = person.payload(
