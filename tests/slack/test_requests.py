@@ -175,3 +175,22 @@ async def test_changed_content_gets_its_message(serve, fake_slack, tmp_path: Pat
     person.server = await serve(runtime=runtime)
     reply = await person.click("No")
     assert "questions have been updated" in shown_text(reply)
+
+
+async def test_slack_can_verify_the_request_url(slack):
+    body = json.dumps(
+        {
+            "type": "url_verification",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "token": "x",
+        }
+    )
+    status, text = await slack.post(body, "application/json")
+    assert status == 200
+    assert json.loads(text) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+async def test_health_check_answers_ok(slack):
+    async with slack.http.get(slack.url.replace("/slack/events", "/healthz")) as resp:
+        assert resp.status == 200
+        assert await resp.text() == "ok"
