@@ -6,12 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from adapters.workspaces import Workspaces
 from bot import __version__
 from bot.errors import ContentError, SettingsError
 from bot.settings import Settings, load_settings, unknown_dotenv_names
+
+if TYPE_CHECKING:
+    from adapters.storage.workspaces import DatabaseWorkspaces
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,7 +92,7 @@ def _forgiving_text_streams() -> None:
             reconfigure(errors="replace")
 
 
-def _storage(settings: Settings) -> Workspaces:
+def _storage(settings: Settings) -> DatabaseWorkspaces:
     """The database for a running platform (schema checked; SettingsError when behind)."""
     from adapters.storage.startup import open_workspaces
 
@@ -137,7 +141,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "slack":
         from adapters.slack.runner import run_slack
 
-        return run_slack(runtime, _storage(settings))
+        with closing(_storage(settings)) as storage:
+            return run_slack(runtime, storage)
     if command == "post-card":
         from adapters.slack.runner import post_card
 
@@ -147,12 +152,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.discord_command == "sync":
             return sync_commands(runtime, args.guild, sys.stdout)
-        return run_discord(runtime, _storage(settings))
+        with closing(_storage(settings)) as storage:
+            return run_discord(runtime, storage)
 
     from adapters.platforms import run_configured
 
     if settings.slack_configured or settings.discord_configured:
-        return run_configured(runtime, _storage(settings))
+        with closing(_storage(settings)) as storage:
+            return run_configured(runtime, storage)
     return run_configured(runtime)
 
 

@@ -176,6 +176,14 @@ class DatabaseWorkspaces:
             return
         self._went_right()
 
+    def close(self) -> None:
+        """On shutdown: one last try to write waiting counts (else say how many are lost)."""
+        try:
+            self._write_pending()
+        except Exception as exc:
+            log.warning("counts not written at shutdown (%s): %d", type(exc).__name__, self.pending)
+        self.engine.dispose()
+
     # -- blocking work, run in a thread -------------------------------------------------------
 
     def _write_pending(self) -> None:

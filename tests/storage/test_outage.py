@@ -263,3 +263,24 @@ async def test_a_stuck_database_is_given_up_on_and_not_asked_again_at_once(caplo
     finally:
         hung.close()
         engine.dispose()
+
+
+async def test_shutting_down_writes_the_waiting_counts_or_says_how_many_are_lost(
+    unreachable, database_url, caplog
+):
+    await unreachable.count("slack", "T1", ("started", "finished"))
+    assert unreachable.pending == 2
+    unreachable.close()
+    lost = [r.getMessage() for r in caplog.records if "at shutdown" in r.getMessage()]
+    assert lost and lost[0].endswith(": 2")
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    unreachable.engine = engine  # back again, then shut down properly
+    unreachable.close()
+    reader = make_engine(database_url)
+    try:
+        months = DatabaseWorkspaces(reader).read_stats("slack", "T1")
+    finally:
+        reader.dispose()
+    assert months[0].counts == {"started": 1, "finished": 1}
