@@ -331,3 +331,16 @@ async def test_a_hard_rate_limit_on_the_thread_falls_back(bot: Discord):
     seen = await bot.command(ALEX)
     assert "couldn't open a private thread just now" in seen.message.content
     assert "Question 1 of 9" in seen.message.content
+
+
+async def test_a_missing_permission_gets_one_clear_line(bot: Discord, content):
+    await bot.command(ALEX)
+    (message,) = bot.thread_messages()
+    bot.fake.fail(
+        "POST", r"/callback$", 403, body={"message": "Missing Permissions", "code": 50013}
+    )
+    seen = await bot.click(ALEX, message, safety_label(content, "continue"))
+    assert seen.callback["data"]["flags"] == 64
+    assert seen.callback["data"]["content"].startswith("I'm not allowed to do that in this channel")
+    seen = await bot.click(ALEX, message, safety_label(content, "continue"))
+    assert "Question 2 of 9" in seen.message.content
