@@ -29,12 +29,12 @@ def run_db(settings: Settings, action: str, out: TextIO) -> int:
     """Run `upgrade` or `current`; 0 when the schema is current, 1 when behind or unreachable."""
     engine = make_engine(settings.database_url_or_default)
     try:
-        before = schema_status(engine)
-        if action == "upgrade" and not before.up_to_date:
-            upgrade(engine)
-            print(
-                f"upgraded the database from {before.current or 'empty'} to {before.head}", file=out
-            )
+        if action == "upgrade":
+            done = upgrade(engine)
+            if done is not None:
+                print(
+                    f"upgraded the database from {done.before or 'empty'} to {done.after}", file=out
+                )
         status = schema_status(engine)
     except SQLAlchemyError as exc:
         print(

@@ -100,13 +100,28 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration the database lacks (safe to run again, and from two places at once)."""
+@dataclass(frozen=True)
+class Upgraded:
+    """What an upgrade did: the revision it started from (None: empty) and the one it reached."""
+
+    before: str | None
+    after: str
+
+
+def upgrade(engine: Engine) -> Upgraded | None:
+    """Apply every migration the database lacks; None when there were none.
+
+    Safe to run again, and from two places at once: on PostgreSQL the second waits for the first.
+    """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            # Two replicas starting together must not both create the tables.
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+        before = MigrationContext.configure(connection).get_current_revision()
+        head = head_revision()
+        if before == head:
+            return None
         command.upgrade(_config(connection), "head")
+        return Upgraded(before, head)
 
 
 @dataclass(frozen=True)
@@ -133,8 +148,9 @@ def check_schema(engine: Engine) -> None:
     Raises SchemaBehindError (one line, with the command to run) when a shared database is behind.
     """
     if is_sqlite(engine):
-        if not schema_status(engine).up_to_date:
-            upgrade(engine)
+        done = upgrade(engine)
+        if done is not None:
+            log.info("upgraded the database from %s to %s", done.before or "empty", done.after)
         return
     status = schema_status(engine)
     if not status.up_to_date:

@@ -115,3 +115,33 @@ def test_the_command_line_upgrades_a_database(database_url, tmp_path):
     assert ran.returncode == 0, ran.stderr
     assert "upgraded the database from empty to 0001" in ran.stdout
     assert ran.stderr == ""
+
+
+def test_two_upgrades_started_together_both_succeed(postgres_server, tmp_path):
+    janitor = postgres_server.janitor("together")
+    janitor.init()
+    try:
+        env = {
+            **os.environ,
+            "DATABASE_URL": postgres_server.url("together"),
+            "DATA_DIR": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+        }
+        upgrades = [
+            subprocess.Popen(
+                [sys.executable, "-m", "adapters.cli", "db", "upgrade"],
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        results = [(p.wait(timeout=60), *p.communicate()) for p in upgrades]
+    finally:
+        janitor.drop()
+    assert [code for code, _, _ in results] == [0, 0]
+    said = "".join(out for _, out, _ in results)
+    assert said.count("upgraded the database from empty to 0001") == 1
+    assert said.count("database schema is up to date (revision 0001)") == 2
