@@ -18,7 +18,7 @@ LABEL_LIMIT = 80
 
 # Deliberately loose, so that any "cot:" button, even a damaged one, reaches the bot and gets a
 # kind answer instead of Discord's "This interaction failed"; parse_custom_id checks it strictly.
-TEMPLATE = re.compile(rf"{PREFIX}:(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})")
+TEMPLATE = re.compile(rf"{PREFIX}:(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})", re.DOTALL)
 _STRICT = re.compile(rf"{PREFIX}:(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_PATTERN})?")
 
 STYLES: dict[ActionStyle, discord.ButtonStyle] = {

@@ -383,6 +383,22 @@ def build_command(conversations: Conversations) -> app_commands.Command[Any, Any
     return coach_or_therapy
 
 
+def _dropping_unreadable(parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    """The interaction parser, made to drop a payload it cannot read.
+
+    discord.py lets a parser's exception escape into the gateway connection, which would end
+    the process; one odd interaction is not worth that, and the person can simply try again.
+    """
+
+    def parse_or_drop(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as exc:
+            _log.warning("Dropped an interaction that could not be read (%s)", type(exc).__name__)
+
+    return parse_or_drop
+
+
 class CommandTree(app_commands.CommandTree[Any]):
     """The app command tree; a command that fails before it starts still gets a kind answer."""
 
@@ -413,6 +429,8 @@ class CoachOrTherapyClient(discord.Client):
         self.tree.add_command(
             build_admin_command(runtime, workspaces, self.conversations.forget_prefs)
         )
+        parsers = self._connection.parsers
+        parsers["INTERACTION_CREATE"] = _dropping_unreadable(parsers["INTERACTION_CREATE"])
 
     @property
     def clicks(self) -> Conversations:

@@ -67,3 +67,11 @@ async def test_a_refused_reply_gets_one_line_and_the_bot_carries_on(bot: Discord
     assert seen.callback["data"]["flags"] == 64
     seen = await bot.command(ALEX, show="help")
     assert "show: card" in seen.callback["data"]["content"]
+
+
+async def test_an_unreadable_interaction_is_dropped_and_the_next_one_answered(bot: Discord, caplog):
+    caplog.set_level(logging.WARNING)
+    bot.client._connection.parsers["INTERACTION_CREATE"]({"type": 3, "data": "nonsense"})
+    assert any("could not be read" in r.getMessage() for r in caplog.records)
+    seen = await bot.command(ALEX, show="help")
+    assert "show: card" in seen.callback["data"]["content"]
