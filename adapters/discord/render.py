@@ -102,7 +102,7 @@ def ask_text(ask: Ask) -> str:
 
 def result_text(result: ShowResult) -> str:
     """What might be worth exploring, why, where to go next, and that this is no assessment."""
-    parts = [f"**{result.heading}: {result.title}**\n{result.summary}"]
+    parts = [f"-# {result.heading}\n### {result.title}\n{result.summary}"]
     why = [*result.reasons, *result.notes]
     if why:
         parts.append(f"**{result.why_heading}**\n{_bullets(why)}")
