@@ -1,11 +1,13 @@
 """Discord bot throughput and latency against a bare discord.py client answering the same shape.
 
-N people each walk through a whole conversation (Start from the channel card's ephemeral copy,
-then one click per question) at the same time. Every click is a gateway INTERACTION_CREATE payload
-fed to the client's parser; the clock stops when the fake Discord REST server (on 127.0.0.1, its
-own thread) receives the interaction callback. The bare client is a plain discord.Client with a
-DynamicItem button that edits the message to a question-sized text and the same number of
-buttons, without the engine, token, rendering or storage: the floor any discord.py bot pays.
+N people each walk through a whole conversation (the safety question, then one click per
+question) at the same time, each in their own private thread: the messages are not ephemeral,
+so the bot also checks that the clicker owns the conversation before editing. Every click is a
+gateway INTERACTION_CREATE payload fed to the client's parser; the clock stops when the fake
+Discord REST server (127.0.0.1, its own process) has acknowledged the interaction callback. The
+bare client is a plain discord.Client with a DynamicItem button that edits the message to a
+question-sized text and the same number of buttons, without the engine, token, rendering or
+storage: the floor any discord.py bot pays.
 
 Usage: .venv/bin/python bench/discord_interactions.py [--people 50] [--rounds 5]
 """
@@ -230,12 +232,12 @@ async def main(people: int, rounds: int) -> None:
         token = seal(runtime.keyring, who, State(answers), guide.content.fingerprint, time.time())
         (effect,) = step(guide, State(answers), Continue(), 0).effects
         components = render(effect, token).view().to_components()
-        message = Message(str(next(_ids)), CHANNEL_ID, "", [], components, ephemeral=True)
+        message = Message(str(next(_ids)), CHANNEL_ID, "", [], components, ephemeral=False)
         return message, message.buttons()[ANSWERS[number]]["custom_id"]
 
     def screen_bare(user: str, number: int) -> tuple[Message, str]:
         components = bare_view(number).to_components()
-        message = Message(str(next(_ids)), CHANNEL_ID, QUESTION, [], components, ephemeral=True)
+        message = Message(str(next(_ids)), CHANNEL_ID, QUESTION, [], components, ephemeral=False)
         return message, message.buttons()[ANSWERS[number]]["custom_id"]
 
     drivers = {
