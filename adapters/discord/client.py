@@ -420,6 +420,9 @@ class CoachOrTherapyClient(discord.Client):
     def __init__(
         self, runtime: Runtime, workspaces: Workspaces | None = None, **options: Any
     ) -> None:
+        # the bot never joins voice, so discord.py's start-up warnings about voice libraries
+        # would only worry whoever reads the logs
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=discord.Intents.default(), **options)
         logfilter.install()
         self.runtime = runtime

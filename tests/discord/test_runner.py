@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
+import signal
+import sys
+from pathlib import Path
 
 import discord
 import pytest
@@ -18,6 +22,8 @@ from adapters.runtime import build_runtime
 from bot.settings import Settings
 from tests.discord.conftest import ALEX, NEEDED, Discord, text_channel
 from tests.discord.fake_discord import APP_ID
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sync_registers_one_command_with_a_show_choice(fake, runtime, api_base):
@@ -163,3 +169,35 @@ async def _gateway_message(fake, op: int) -> dict:
             return found[0]
         await asyncio.sleep(0.002)
     raise AssertionError(f"the bot never sent op {op} to the gateway")
+
+
+async def test_coach_or_therapy_discord_runs_until_sigterm(fake, tmp_path):
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "fake-token",
+        "DISCORD_API_URL": fake.base,
+        "STATE_SECRET": "a-state-secret-of-enough-length",
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "INFO",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.cli",
+        "discord",
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await _gateway_message(fake, op=2)
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == 0, err.decode()
+    assert await asyncio.to_thread(fake.gateway_closed.wait, 5)
+    assert b"Traceback" not in err
+    assert b"WARNING" not in err, err.decode()
