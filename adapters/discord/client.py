@@ -191,6 +191,9 @@ class Conversations:
         turn = self._turn(interaction, guide, click.event, click.token)
         first, *more = (render(effect, turn.token) for effect in turn.effects)
         channel_card = isinstance(turn.effects[0], ShowCardEffect) and turn.effects[0].for_channel
+        if channel_card:
+            # the channel's card, asked for by a click, goes to the clicker alone
+            first = first.with_line(say(guide.content, "card_for_you"))
         if (
             first.ephemeral
             or channel_card

@@ -46,6 +46,7 @@ ENGLISH: dict[str, str] = {
         "therapy or both might be worth exploring. Type /coach-or-therapy to start, choose "
         "show: card to post the full comparison here, or show: help for this message."
     ),
+    "card_for_you": "Here is the full comparison, just for you.",
     "trouble": "Discord had trouble with that just now. Please try again in a moment.",
     "busy": "Discord is busy right now. Please wait a few seconds and try again.",
     "not_allowed_here": (
