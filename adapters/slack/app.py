@@ -235,7 +235,10 @@ def _replaces(click: Click, effect: Effect) -> bool:
 
 def _why(exc: BaseException) -> str:
     if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error", "unknown error"))
+        # a 5xx or 429 body is not JSON, so the response holds text, not an error field
+        if isinstance(exc.response.data, dict):
+            return str(exc.response.data.get("error", "unknown error"))
+        return f"HTTP {exc.response.status_code}"
     return type(exc).__name__
 
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import hypothesis
 import pytest
+from aiohttp import web
 from hypothesis import HealthCheck
 
 from bot.model import Content
-from tests.discord.conftest import api_base, bot, fake, runtime, settings
+from tests.discord.conftest import api_base, bot, runtime, settings
+from tests.discord.fake_discord import FakeDiscord
 from tests.slack.conftest import (
     BOT_TOKEN,
     SIGNING_SECRET,
-    fake_slack,
+    FakeSlack,
     serve,
     shown_text,
     slack,
@@ -24,8 +30,6 @@ from tests.slack.conftest import (
 __all__ = [
     "api_base",
     "bot",
-    "fake",
-    "fake_slack",
     "runtime",
     "serve",
     "settings",
@@ -91,3 +95,87 @@ async def finish_on_slack(person: Any, content: Content, answer: int = 0) -> dic
     text = shown_text(person.message)
     assert any(title in text for title in RESULT_TITLES), text
     return person.message
+
+
+class FaultySlack(FakeSlack):
+    """The loopback fake Slack, able to answer slowly or hang up, and noting every attempt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delays: dict[str, list[float]] = {}
+        self.hang_ups: dict[str, int] = {}
+        self.attempts: list[tuple[str, float]] = []
+
+    def slow(self, path: str, seconds: float, times: int = 1) -> None:
+        """Answer the next `times` requests to `path` only after `seconds`."""
+        self.delays.setdefault(path, []).extend([seconds] * times)
+
+    def slow_next_response(self, seconds: float, times: int = 1) -> None:
+        """Answer the next response_url handed out (the next click's) only after `seconds`."""
+        self.slow(f"/respond/{self._next}", seconds, times)
+
+    def hang_up(self, path: str, times: int = 1) -> None:
+        """Close the connection on the next `times` requests to `path` without answering."""
+        self.hang_ups[path] = self.hang_ups.get(path, 0) + times
+
+    def tries(self, url: str) -> list[float]:
+        """When each request to `url` arrived (time.monotonic), answered or not."""
+        path = url.removeprefix(self.base)
+        return [at for p, at in self.attempts if p == path]
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.attempts.append((request.path, time.monotonic()))
+        if self.hang_ups.get(request.path):
+            self.hang_ups[request.path] -= 1
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
+        delays = self.delays.get(request.path)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
+        return await super().handle(request)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FaultySlack]:
+    """The fake Slack every reliability test serves against (the Slack suite's, with faults)."""
+    fake = FaultySlack()
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", fake.handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    fake.base = f"http://127.0.0.1:{port}"
+    yield fake
+    await runner.cleanup()
+
+
+class SlowDiscord(FakeDiscord):
+    """The loopback fake Discord REST API, able to answer chosen requests slowly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delays: list[tuple[str, re.Pattern[str], float]] = []
+
+    def slow(self, method: str, pattern: str, seconds: float) -> None:
+        """Answer the next request matching method and path pattern only after `seconds`."""
+        self.delays.append((method, re.compile(pattern), seconds))
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        for n, (method, pattern, seconds) in enumerate(self.delays):
+            if method == request.method and pattern.search(path):
+                del self.delays[n]
+                await asyncio.sleep(seconds)
+                break
+        return await super()._handle(request)
+
+
+@pytest.fixture
+def fake() -> Iterator[SlowDiscord]:
+    """The fake Discord every reliability test runs against (the Discord suite's, slowable)."""
+    server = SlowDiscord().start()
+    yield server
+    server.stop()

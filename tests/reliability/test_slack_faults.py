@@ -1,0 +1,211 @@
+"""Slack's servers misbehaving: 500s, 429 with Retry-After, answers slower than the client waits,
+hang-ups and refused connections. The person gets one clear line where any way to reach them is
+left; the app lives on, and the next conversation works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.runtime import build_runtime
+from adapters.slack.app import build_app, web_client
+from adapters.slack.respond import Replier
+from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.workspaces import NoStorage
+from tests.reliability.conftest import FaultySlack, finish_on_slack
+from tests.slack.conftest import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    Person,
+    SlackServer,
+    button,
+    shown_text,
+    slack_settings,
+)
+
+REPLY_TIMEOUT = 0.5
+API_TIMEOUT = 1
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def start(fake_slack: FaultySlack, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    """The real app whose Slack clients give up sooner than in production (same code, shorter
+    waits), so a slow Slack is tested in a second rather than a minute."""
+    runners: list[web.AppRunner] = []
+    closers: list[Any] = []
+    http = aiohttp.ClientSession()
+
+    async def serve(**settings: Any) -> SlackServer:
+        runtime = build_runtime(slack_settings(fake_slack, tmp_path, **settings))
+        replier = Replier(timeout=REPLY_TIMEOUT)
+        client = web_client(runtime, BOT_TOKEN)
+        client.timeout = API_TIMEOUT
+        closers.append(replier.close)
+        app = build_app(runtime, NoStorage(), replier=replier, client=client)
+        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server = SlackServer(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake_slack, http)
+        server.web_client = client  # type: ignore[attr-defined]
+        return server
+
+    yield serve
+    await http.close()
+    for close in closers:
+        await close()
+    for runner in runners:
+        await runner.cleanup()
+
+
+async def notice_for(server: SlackServer) -> dict[str, Any]:
+    return (await server.fake.wait_for(f"{server.fake.base}/api/chat.postEphemeral"))[0]
+
+
+async def test_a_response_url_slower_than_the_timeout_is_retried_then_told(start, content):
+    server = await start()
+    person = Person(server)
+    await person.start()
+    server.fake.slow_next_response(REPLY_TIMEOUT * 4, times=3)
+    url = await server.click(button(person.message, "No"))
+    notice = await notice_for(server)
+    assert notice["text"] == content.messages["notices.reply_failed"]
+    assert notice["user"] == "U1"
+    assert len(server.fake.tries(url)) == 3, "one try and two retries"
+    await finish_on_slack(Person(server, user="U2"), content)
+
+
+async def test_a_response_url_slow_once_is_retried_and_the_question_arrives(start, content):
+    server = await start()
+    person = Person(server)
+    await person.start()
+    server.fake.slow_next_response(REPLY_TIMEOUT * 4)
+    url = await server.click(button(person.message, "No"))
+    replies = await server.fake.wait_for(url)
+    assert "Question 2 of 9" in shown_text(replies[0])
+    assert server.fake.api_method("chat.postEphemeral") == []
+
+
+async def test_retry_after_is_honoured_on_a_response_url(start, content):
+    server = await start()
+    person = Person(server)
+    await person.start()
+    server.fake.fail_next_response(429, **{"Retry-After": "1"})
+    url = await server.click(button(person.message, "No"))
+    replies = await server.fake.wait_for(url, n=2)
+    assert "Question 2 of 9" in shown_text(replies[-1])
+    first, second = server.fake.tries(url)
+    assert second - first >= 0.9, "the retry waited for Retry-After"
+
+
+async def test_a_response_url_rate_limited_throughout_gets_one_line(start, content):
+    server = await start()
+    person = Person(server)
+    await person.start()
+    server.fake.fail_next_response(429, times=3, **{"Retry-After": "0"})
+    await server.click(button(person.message, "No"))
+    assert (await notice_for(server))["text"] == content.messages["notices.reply_failed"]
+    assert len(server.fake.api_method("chat.postEphemeral")) == 1
+
+
+async def test_a_hang_up_is_retried_and_the_question_arrives(start, content):
+    server = await start()
+    person = Person(server)
+    await person.start()
+    url = server.fake.response_url()
+    server.fake.hang_up(url.removeprefix(server.fake.base))
+    await server.click(button(person.message, "No"), response_url=url)
+    replies = await server.fake.wait_for(url)
+    assert "Question 2 of 9" in shown_text(replies[0])
+
+
+async def test_when_no_way_to_reach_the_person_is_left_the_app_lives_on(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start()
+    person = Person(server)
+    await person.start()
+    server.fake.fail_next_response(500, times=3)
+    server.fake.fail("/api/chat.postEphemeral", 500, times=3)
+    await server.click(button(person.message, "No"))
+    deadline = time.monotonic() + 10
+    while "could not tell the person" not in caplog.text and time.monotonic() < deadline:
+        await _pause()
+    assert "could not tell the person their reply failed" in caplog.text
+    await finish_on_slack(Person(server, user="U2"), content)
+
+
+async def test_a_web_api_slower_than_its_timeout_leaves_the_app_working(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start()
+    server.fake.slow("/api/views.publish", API_TIMEOUT * 3, times=3)
+    assert await server.event({"type": "app_home_opened", "user": "U7", "tab": "home"}) == 200
+    await finish_on_slack(Person(server), content)
+    deadline = time.monotonic() + 15
+    while "could not publish the Home tab" not in caplog.text and time.monotonic() < deadline:
+        await _pause()
+    assert "could not publish the Home tab" in caplog.text
+    assert len(server.fake.tries(f"{server.fake.base}/api/views.publish")) == 3
+
+
+async def test_web_api_500_throughout_leaves_the_app_working(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start()
+    server.fake.fail("/api/views.publish", 500, times=3)
+    assert await server.event({"type": "app_home_opened", "user": "U7", "tab": "home"}) == 200
+    await server.fake.wait_for(f"{server.fake.base}/api/views.publish", n=0)
+    deadline = time.monotonic() + 10
+    while "could not publish the Home tab" not in caplog.text and time.monotonic() < deadline:
+        await _pause()
+    assert "could not publish the Home tab" in caplog.text
+    await finish_on_slack(Person(server), content)
+
+
+async def test_connection_refused_everywhere_then_slack_returns(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start()
+    person = Person(server)
+    await person.start()
+    # replies and the Web API both go to a port nobody listens on
+    gone = f"http://127.0.0.1:{closed_port()}"
+    server.web_client.base_url = f"{gone}/api/"
+    await server.click(button(person.message, "No"), response_url=f"{gone}/respond/1")
+    deadline = time.monotonic() + 15
+    while "could not tell the person" not in caplog.text and time.monotonic() < deadline:
+        await _pause()
+    assert "could not tell the person their reply failed" in caplog.text
+    # the same conversation carries on once Slack answers again
+    server.web_client.base_url = server.fake.api_url
+    await finish_on_slack(person, content)
+
+
+async def test_auth_test_failing_at_first_does_not_lock_the_app_out(start, content):
+    server = await start()
+    server.fake.fail("/api/auth.test", 500, times=3)
+    status, reply = await server.post(
+        "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1&channel_id=C1",
+        "application/x-www-form-urlencoded",
+    )
+    assert status < 500, reply
+    await finish_on_slack(Person(server), content)
+
+
+async def _pause() -> None:
+    await asyncio.sleep(0.05)
