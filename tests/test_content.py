@@ -300,3 +300,21 @@ def test_contacts_are_measured_at_the_longest_settings_accept() -> None:
     assert settings.eap_contact == longest
     with pytest.raises(SettingsError):
         load_settings({"EAP_CONTACT": longest + "x"}, None)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.?!])\s+", text) if s]
+
+
+def test_words_are_plain_short_sentences_and_short_answers(content: Content) -> None:
+    # a 12-year-old's reading level: no sentence over 20 words, answers a glance long
+    texts = [content.intro, content.safety.text]
+    texts += [q.text for q in content.questions]
+    texts += [a.note for q in content.questions for a in q.answers if a.note]
+    texts += [o.summary for o in content.outcomes.values()]
+    for text in texts:
+        for sentence in _sentences(text):
+            assert len(sentence.split()) <= 20, sentence
+    for question in content.questions:
+        for answer in question.answers:
+            assert len(answer.label.split()) <= 12, answer.label
