@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
+import aiohttp
 import discord
 
 from adapters.discord.access import Poster, card_refusal
@@ -317,6 +318,9 @@ class Conversations:
         except discord.HTTPException as exc:
             _log.warning("Discord refused a reply (HTTP %s, code %s)", exc.status, exc.code)
             await self.tell(interaction, _trouble_key(exc))
+        except _UNREACHABLE as exc:
+            _log.warning("Discord could not be reached (%s)", type(exc).__name__)
+            await self.tell(interaction, "trouble")
         except Exception:
             _log.exception("Unexpected error while answering an interaction")
             await self.tell(interaction, "trouble")
@@ -332,6 +336,12 @@ class Conversations:
                 await interaction.response.send_message(text, ephemeral=True)
         except discord.HTTPException as exc:
             _log.warning("Could not tell the person about a problem (HTTP %s)", exc.status)
+        except _UNREACHABLE as exc:
+            _log.warning("Could not tell the person about a problem (%s)", type(exc).__name__)
+
+
+_UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
+"""Discord's REST API not answering at all (refused, reset, timed out)."""
 
 
 def _trouble_key(exc: discord.HTTPException) -> str:
