@@ -21,10 +21,13 @@ from bot.content import (
     locales,
 )
 from bot.coverage import check_coverage, combination_count, combinations
-from bot.engine import outcome_for
+from bot.effects import ShowResult
+from bot.engine import Guide, outcome_for, step
 from bot.errors import ContentError, SettingsError
+from bot.events import Choose
 from bot.model import OUTCOMES, Content
 from bot.settings import load_settings
+from bot.state import State
 from bot.validate import validate_content
 
 ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -318,3 +321,24 @@ def test_words_are_plain_short_sentences_and_short_answers(content: Content) -> 
     for question in content.questions:
         for answer in question.answers:
             assert len(answer.label.split()) <= 12, answer.label
+
+
+def test_hard_to_keep_up_always_points_to_the_eap_first(guide: Guide) -> None:
+    content = guide.content
+    everyday = [q.id for q in content.questions].index("everyday")
+    hard = next(i for i, a in enumerate(content.questions[everyday].answers) if a.rules_out)
+    go_on = next(i for i, a in enumerate(content.safety.answers) if a.action == "continue")
+    eap_first = content.messages.format("next_steps.eap", contact=guide.eap_contact)
+    note = content.questions[everyday].answers[hard].note
+    seen = 0
+    for combo in combinations(content):
+        if combo[everyday] != hard:
+            continue
+        state = State((go_on, *combo[:-1]))
+        (result,) = step(guide, state, Choose(combo[-1]), 0.0).effects
+        assert isinstance(result, ShowResult)
+        assert result.outcome in ("therapy", "both")
+        assert result.next_steps[0] == eap_first
+        assert note in result.notes
+        seen += 1
+    assert seen == combination_count(content) // len(content.questions[everyday].answers)
