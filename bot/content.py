@@ -343,6 +343,7 @@ def _messages(
     if node is None:
         return None
     texts: dict[str, str] = {}
+    key_places: dict[str, Where] = {}
 
     def walk(branch: YamlMap, prefix: str) -> None:
         for key, value in branch.items():
@@ -352,6 +353,7 @@ def _messages(
             else:
                 texts[path] = reader.text(branch, key)
                 places[path] = branch.at(key)
+                key_places[path] = branch.key_where[key]
 
     walk(node, "")
     required = dict.fromkeys(REQUIRED_MESSAGES)
@@ -359,7 +361,9 @@ def _messages(
         required.update(dict.fromkeys(reference.texts))
         for key in texts:
             if key not in reference.texts:
-                reader.fail(places[key], f"unknown message '{key}' ({REFERENCE_LOCALE}/ has none)")
+                reader.fail(
+                    key_places[key], f"unknown message '{key}' ({REFERENCE_LOCALE}/ has none)"
+                )
     for key in required:
         if key not in texts:
             reader.fail(_nearest(node, key.split(".")), f"missing message '{key}'")

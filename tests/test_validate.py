@@ -455,7 +455,7 @@ def test_locale_missing_a_whole_section(root: Path, french: Path) -> None:
 
 def test_locale_with_a_message_en_lacks(root: Path, french: Path) -> None:
     edit(french / "messages.yaml", "  back: Back\n", "  back: Retour\n  backk: Retour\n")
-    at = position(french / "messages.yaml", "backk: Retour", offset=len("backk: "))
+    at = position(french / "messages.yaml", "backk: Retour")
     assert problems(root) == [
         f"content/fr/messages.yaml:{at}: unknown message 'buttons.backk' (en/ has none)"
     ]
