@@ -29,6 +29,9 @@ from bot.turn import take_turn
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE_SECONDS = 20.0
+"""How long replies in flight may take to finish after SIGTERM (within a typical 30 s grace)."""
+
 _INVITE = (
     "invite the app with /invite @coach-or-therapy in that channel, "
     "or add the chat:write.public scope"
@@ -79,6 +82,7 @@ def run_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
 async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> None:
     """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
     settings = runtime.settings
+    already_running = asyncio.all_tasks()
     replier = Replier()
     app = build_slack_app(runtime, workspaces, replier=replier)
     stop = asyncio.Event()
@@ -111,7 +115,24 @@ async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) ->
             finally:
                 await runner.cleanup()
     finally:
+        await _finish_replies(already_running)
         await replier.close()
+
+
+async def _finish_replies(already_running: set[asyncio.Task[object]]) -> None:
+    """Let replies still on their way finish (up to a grace period) before the process exits.
+
+    Bolt answers a click's HTTP request at once and sends the reply from a task of its own, so
+    stopping the server alone would cut those replies off mid-conversation.
+    """
+    started = [
+        task
+        for task in asyncio.all_tasks() - already_running
+        if "slack_bolt" in getattr(getattr(task.get_coro(), "cr_code", None), "co_filename", "")
+    ]
+    if started:
+        log.info("finishing %d replies before stopping", len(started))
+        await asyncio.wait(started, timeout=SHUTDOWN_GRACE_SECONDS)
 
 
 def post_card(runtime: Runtime, channel: str, out: TextIO) -> int:
