@@ -698,12 +698,12 @@ def test_result_why_over_discord_field_limit(root: Path) -> None:
     card = root / "en" / "card.yaml"
     edit(card, "coaching: Emphasis on present and future", f"coaching: {'c' * 600}")
     edit(card, "coaching: Coach and clients on a peer basis", f"coaching: {'p' * 420}")
-    # "Time focus, in coaching: ccc…." (626) and "The relationship, in coaching: ppp…." (452),
-    # each with a list item's 3; the both result can also show "Training, in therapy: …" (67)
+    # "Time focus, in coaching: ccc…" (625) and "The relationship, in coaching: ppp…" (451),
+    # each with a list item's 3; the both result can also show "Training, in therapy: …" (66)
     assert problems(root) == [
-        f"{CONVERSATION}:69:3: the 'coaching' result's why is 1084 characters; "
+        f"{CONVERSATION}:69:3: the 'coaching' result's why is 1082 characters; "
         "one field allows at most 1024",
-        f"{CONVERSATION}:78:3: the 'both' result's why is 1151 characters; "
+        f"{CONVERSATION}:78:3: the 'both' result's why is 1148 characters; "
         "one field allows at most 1024",
     ]
 
@@ -713,6 +713,7 @@ def test_result_over_discord_message_limit(root: Path) -> None:
     edit(conversation, "summary: A counsellor might suit you.", f"summary: {'s' * 1500}")
     words = yaml.safe_load((root / "en" / "messages.yaml").read_text(encoding="utf-8"))
     contact = "x" * 200  # the longest contact settings accept
+    reason = words["result"]["reason_therapy"].format
     steps = [
         max(
             words["next_steps"][name].format(contact=contact),
@@ -724,9 +725,9 @@ def test_result_over_discord_message_limit(root: Path) -> None:
     expected = (
         len("Therapy might be worth exploring")
         + 1500  # summary
-        + len("Time focus, in therapy: Emphasis on past and present.")
+        + len(reason(topic="Time focus", text="Emphasis on past and present"))
         + 3
-        + len("Training, in therapy: Trained to work with major mental illness.")
+        + len(reason(topic="Training", text="Trained to work with major mental illness"))
         + 3
         + len("Talking with a counsellor is often a good first step.")
         + 3  # the one note
