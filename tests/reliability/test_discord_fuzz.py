@@ -117,14 +117,6 @@ async def walk_through(bot: Discord, person: Any = ALEX) -> Message:
 
 
 @pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG)
-    for name in ("discord", "adapters", "bot"):
-        caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
-
-
-@pytest.fixture
 async def fuzzed(bot: Discord, logs: pytest.LogCaptureFixture) -> AsyncIterator[Discord]:
     """The client every input of one fuzz test goes to; afterwards it must still serve a person,
     and nothing it logged may hold a secret or an answer."""
