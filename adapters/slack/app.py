@@ -17,6 +17,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
+from adapters.slack.authorize import bot_token_authorize
 from adapters.slack.parse import (
     ACTION_ID_PATTERN,
     Click,
@@ -273,13 +274,16 @@ def build_app(
     """
     settings = runtime.settings
     oauth = installation_store is not None or oauth_settings is not None
+    bot_token = None if oauth else settings.slack_bot_token
     app = AsyncApp(
         name=APP_NAME,
         logger=platform_logger(),
         signing_secret=settings.slack_signing_secret,
-        client=client or web_client(runtime, None if oauth else settings.slack_bot_token),
+        # the token comes with each request from `authorize` (or from the installation)
+        client=client or web_client(runtime),
         installation_store=installation_store,
         oauth_settings=oauth_settings,
+        authorize=bot_token_authorize(bot_token) if bot_token else None,
         # a Socket Mode app may run without a signing secret; HTTP requests are checked
         # in server.py before they reach Bolt
         request_verification_enabled=bool(settings.slack_signing_secret),

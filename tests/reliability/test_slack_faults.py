@@ -24,7 +24,6 @@ from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.workspaces import NoStorage
 from tests.reliability.conftest import FaultySlack, finish_on_slack
 from tests.slack.conftest import (
-    BOT_TOKEN,
     SIGNING_SECRET,
     Person,
     SlackServer,
@@ -54,7 +53,7 @@ async def start(fake_slack: FaultySlack, tmp_path: Path) -> AsyncIterator[Callab
     async def serve(**settings: Any) -> SlackServer:
         runtime = build_runtime(slack_settings(fake_slack, tmp_path, **settings))
         replier = Replier(timeout=REPLY_TIMEOUT)
-        client = web_client(runtime, BOT_TOKEN)
+        client = web_client(runtime)
         client.timeout = API_TIMEOUT
         closers.append(replier.close)
         app = build_app(runtime, NoStorage(), replier=replier, client=client)
@@ -196,15 +195,24 @@ async def test_connection_refused_everywhere_then_slack_returns(start, content, 
     await finish_on_slack(person, content)
 
 
-async def test_auth_test_failing_at_first_does_not_lock_the_app_out(start, content):
+async def test_slack_answering_errors_at_start_still_lets_people_in(start, content, caplog):
+    caplog.set_level(logging.WARNING)
     server = await start()
     server.fake.fail("/api/auth.test", 500, times=3)
-    status, reply = await server.post(
-        "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1&channel_id=C1",
-        "application/x-www-form-urlencoded",
-    )
-    assert status < 500, reply
-    await finish_on_slack(Person(server), content)
+    person = Person(server)
+    assert "Question 1 of 9" in shown_text(await person.start())
+    assert "auth.test failed (HTTP 500)" in caplog.text
+    await finish_on_slack(person, content)
+
+
+async def test_slack_unreachable_at_start_still_lets_people_in(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start(slack_api_url=f"http://127.0.0.1:{closed_port()}/api/")
+    person = Person(server)
+    # the first question comes in the command's HTTP response, the rest through response_urls
+    assert "Question 1 of 9" in shown_text(await person.start())
+    assert "auth.test failed (ClientConnectorError)" in caplog.text
+    await finish_on_slack(person, content)
 
 
 async def _pause() -> None:
