@@ -6,15 +6,21 @@ import asyncio
 import logging
 import os
 import re
+import signal
+import socket
+import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import hypothesis
 import pytest
 from aiohttp import web
 from hypothesis import HealthCheck
 
+from adapters.slack.server import EVENTS_PATH
 from bot.model import Content
 from tests.discord.conftest import api_base, bot, runtime, settings
 from tests.discord.fake_discord import FakeDiscord
@@ -179,3 +185,118 @@ def fake() -> Iterator[SlowDiscord]:
     server = SlowDiscord().start()
     yield server
     server.stop()
+
+
+PROCESS_STATE_SECRET = "process-test-state-secret"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class SlackProcess:
+    """`python -m adapters.cli slack` in HTTP mode, pointed at the loopback fake Slack.
+
+    Its output goes to a file in `folder` (never a pipe that could fill up and stall it).
+    """
+
+    def __init__(
+        self, fake: FakeSlack, folder: Path, port: int | None = None, log_level: str = "INFO"
+    ) -> None:
+        self.port = port or free_port()
+        self.folder = folder
+        self.log_file = folder / f"slack-{self.port}-{time.monotonic_ns()}.log"
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(folder),
+            "LANG": "C.UTF-8",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "STATE_SECRET": PROCESS_STATE_SECRET,
+            "DATA_DIR": str(folder / "data"),
+            "DEFAULT_REGION": "GB",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "LOG_LEVEL": log_level,
+        }
+        self.process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{EVENTS_PATH}"
+
+    def output(self) -> str:
+        """Everything the process has written so far."""
+        return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+
+    async def start(self, http: aiohttp.ClientSession) -> None:
+        """Start it and wait until it answers /healthz."""
+        with self.log_file.open("wb") as log_file:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "adapters.cli",
+                "slack",
+                env=self.env,
+                cwd=self.folder,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
+            )
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while True:
+            assert self.process.returncode is None, self.output()
+            try:
+                async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if loop.time() > deadline:
+                self.process.kill()
+                await self.process.wait()
+                raise AssertionError(f"the Slack app never started listening: {self.output()}")
+            await asyncio.sleep(0.1)
+
+    async def terminate(self) -> tuple[int, str]:
+        """SIGTERM, then the exit code and everything it wrote once it has exited."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.process.wait(), 60)
+        return code, self.output()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client for talking to servers under test."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def slack_process(
+    fake_slack: FaultySlack, tmp_path: Path
+) -> AsyncIterator[Callable[..., Awaitable[SlackProcess]]]:
+    """Start real `coach-or-therapy slack` processes; any left running are killed afterwards."""
+    started: list[SlackProcess] = []
+
+    async def start(
+        http: aiohttp.ClientSession, port: int | None = None, log_level: str = "INFO"
+    ) -> SlackProcess:
+        process = SlackProcess(fake_slack, tmp_path, port, log_level)
+        started.append(process)
+        await process.start(http)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()

@@ -192,7 +192,7 @@ BOLT_KEYS = (
 INNER_KEYS = ("type", "id", "action_id", "block_id", "callback_id", "user", "team", "tab", "value")
 
 
-def _shaped(kind: str) -> Any:
+def shaped(kind: str) -> Any:
     """A payload of Slack's `kind` whose fields, and the fields inside them, hold anything."""
     inner = st.fixed_dictionaries({}, optional=dict.fromkeys(INNER_KEYS, JSON_VALUES))
     field = JSON_VALUES | inner | st.lists(inner, max_size=3)
@@ -200,7 +200,7 @@ def _shaped(kind: str) -> Any:
 
 
 @fuzz_settings()
-@given(payload=SLACK_TYPES.flatmap(_shaped), as_form=st.booleans())
+@given(payload=SLACK_TYPES.flatmap(shaped), as_form=st.booleans())
 async def test_slack_shaped_payloads_with_garbage_fields_never_get_a_500(fuzzed, payload, as_form):
     slack = fuzzed
     raw = json.dumps(payload)
