@@ -1,4 +1,8 @@
-"""Reliability tests reuse the loopback fakes and servers of the Slack and Discord suites."""
+"""Reliability tests reuse the loopback fakes and servers of the Slack and Discord suites.
+
+The fakes are extended here (answering slowly, hanging up) rather than in those suites, and the
+real `coach-or-therapy slack` process can be started against them.
+"""
 
 from __future__ import annotations
 
@@ -47,13 +51,12 @@ SECRETS = (SIGNING_SECRET, BOT_TOKEN, SLACK_STATE_SECRET, "discord-test-secret",
 """Every secret the servers under test hold; none may reach a log line."""
 
 FUZZ_EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "60"))
-"""Inputs per fuzz test; set RELIABILITY_EXAMPLES=2000 for a long run."""
+"""Inputs per fuzz test; set RELIABILITY_EXAMPLES=1000 for a long run."""
 
 hypothesis.settings.register_profile(
     "reliability",
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
-    derandomize=False,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
