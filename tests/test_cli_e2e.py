@@ -622,6 +622,8 @@ class _FakeDiscordServer:
                             "session_id": "s",
                             "resume_gateway_url": self.base.replace("http", "ws") + "/gateway",
                             "application": {"id": "900000000000000002", "flags": 0},
+                            # Discord echoes the shard the client identified as
+                            "shard": payload["d"].get("shard", [0, 1]),
                         },
                     }
                 )
