@@ -34,6 +34,7 @@ from bot.model import (
     SafetyAnswer,
     SafetyQuestion,
 )
+from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
 
 FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
 REFERENCE_LOCALE = "en"
@@ -140,7 +141,6 @@ REQUIRED_MESSAGES = (
     "notices.card_not_here",
     "notices.reply_failed",
 )
-_MAX_REASONS = 3  # the engine gives at most three reasons
 
 
 @dataclass
@@ -773,15 +773,6 @@ def _check_messages_fit(
         reader.limit(where, name, total, MESSAGE_LIMIT, "one message")
 
 
-# The card side each lean's reason quotes, and which leans give reasons for each outcome.
-_REASON_FORM = {"coaching": "result.reason_coaching", "therapy": "result.reason_therapy"}
-_REASON_LEANS: Mapping[str, tuple[str, ...]] = {
-    "coaching": ("coaching",),
-    "therapy": ("therapy",),
-    "both": ("both", "therapy", "coaching"),
-}
-
-
 def _longest_why(
     conversation: _Conversation, card: Card, messages: Messages, outcome: OutcomeId
 ) -> int:
@@ -803,25 +794,17 @@ def _longest_reasons(
     longest: dict[str, str] = {}
     for question in questions:
         for answer in question.answers:
-            if answer.lean not in _REASON_LEANS[outcome]:
+            if answer.lean not in REASON_LEANS[outcome]:
                 continue
             for row_id in answer.rows:
                 row = rows.get(row_id)
                 if row is None:
                     continue
-                if answer.lean == "both":
-                    reason = _fill(
-                        words["result.reason_both"],
-                        topic=row.topic,
-                        coaching=row.coaching,
-                        therapy=row.therapy,
-                    )
-                else:
-                    side = row.coaching if answer.lean == "coaching" else row.therapy
-                    reason = _fill(words[_REASON_FORM[answer.lean]], topic=row.topic, text=side)
+                key, values = reason_message(answer.lean, row)
+                reason = _fill(words[key], **values)
                 if len(reason) > len(longest.get(row_id, "")):
                     longest[row_id] = reason
-    return tuple(sorted(longest.values(), key=len, reverse=True)[:_MAX_REASONS])
+    return tuple(sorted(longest.values(), key=len, reverse=True)[:MAX_REASONS])
 
 
 # Comparing a locale with the reference locale

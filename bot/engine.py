@@ -19,6 +19,7 @@ from bot.effects import (
 from bot.events import Back, Choose, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
 from bot.model import Answer, Content, Outcome, OutcomeId, Region
+from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
 from bot.state import State
 
 EMERGENCY_LOCAL = "help.emergency_local"
@@ -286,9 +287,6 @@ def _result(guide: Guide, state: State) -> Step:
     return Step(state, (effect,))
 
 
-_MAX_REASONS = 3
-
-
 def _open_reason(content: Content) -> tuple[str, ...]:
     """When no answer leaned anywhere, the content's sentence for that (when it has one)."""
     text = content.messages.texts.get(REASON_OPEN)
@@ -297,41 +295,20 @@ def _open_reason(content: Content) -> tuple[str, ...]:
 
 def _reasons(content: Content, chosen: Sequence[Answer], outcome: OutcomeId) -> tuple[str, ...]:
     """The card rows behind the person's strongest answers that lean the way of the outcome."""
-    sides: tuple[str, ...] = {
-        "coaching": ("coaching",),
-        "therapy": ("therapy",),
-        "both": ("both", "therapy", "coaching"),
-    }[outcome]
+    leans = REASON_LEANS[outcome]
     ranked = sorted(
-        (a for a in chosen if a.lean in sides and a.rows),
-        key=lambda a: (-a.weight, sides.index(a.lean)),
+        (a for a in chosen if a.lean in leans and a.rows),
+        key=lambda a: (-a.weight, leans.index(a.lean)),
     )
     reasons: list[str] = []
     seen: set[str] = set()
     for answer in ranked:
         for row_id in answer.rows:
-            if row_id in seen or len(reasons) >= _MAX_REASONS:
+            if row_id in seen or len(reasons) >= MAX_REASONS:
                 continue
             seen.add(row_id)
-            row = content.card.row(row_id)
-            side = "therapy" if answer.lean == "therapy" else "coaching"
-            if answer.lean == "both":
-                reasons.append(
-                    content.messages.format(
-                        "result.reason_both",
-                        topic=row.topic,
-                        coaching=row.coaching,
-                        therapy=row.therapy,
-                    )
-                )
-            else:
-                reasons.append(
-                    content.messages.format(
-                        f"result.reason_{side}",
-                        topic=row.topic,
-                        text=row.coaching if side == "coaching" else row.therapy,
-                    )
-                )
+            key, values = reason_message(answer.lean, content.card.row(row_id))
+            reasons.append(content.messages.format(key, **values))
     return tuple(reasons)
 
 
