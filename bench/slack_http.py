@@ -21,14 +21,14 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.slack_fake import FakeSlack, click_body, command_body, free_port, signed  # noqa: E402
 
 SECRET = "bench-signing-secret"
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
@@ -119,35 +119,7 @@ def _bare_app(fake: str, script: list[dict[str, Any]]) -> web.Application:
     return AsyncSlackAppServer(port=0, path="/slack/events", app=app).web_app
 
 
-# --- the fake Slack and the people -----------------------------------------------------------
-
-
-class FakeSlack:
-    """auth.test and response_urls; resolves a future when a reply arrives."""
-
-    def __init__(self) -> None:
-        self.waiting: dict[str, asyncio.Future[bytes]] = {}
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        if request.path.startswith("/respond/"):
-            future = self.waiting.pop(request.path, None)
-            if future is not None and not future.done():
-                future.set_result(body)
-            return web.Response(text="ok")
-        return web.json_response(
-            {"ok": True, "team_id": "T1", "user_id": "UB", "bot_id": "B1", "team": "t"}
-        )
-
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
+# --- the people -------------------------------------------------------------------------------
 
 
 async def _person(
@@ -155,25 +127,14 @@ async def _person(
     conversations: int,
     url: str,
     fake: FakeSlack,
-    fake_url: str,
     http: aiohttp.ClientSession,
     latencies: list[float],
 ) -> None:
     user = f"U{n:05d}"
     for c in range(conversations):
-        body = urlencode(
-            {
-                "command": "/coach-or-therapy",
-                "text": "",
-                "user_id": user,
-                "team_id": "T1",
-                "channel_id": "C1",
-                "response_url": f"{fake_url}/respond/cmd",
-                "trigger_id": "1",
-            }
-        )
+        body = command_body(user, fake.url)
         started = time.perf_counter()
-        async with http.post(url, data=body, headers=_signed(body)) as resp:
+        async with http.post(url, data=body, headers=signed(SECRET, body)) as resp:
             message = await resp.json()
         latencies.append(time.perf_counter() - started)
         for step, answer in enumerate(ANSWERS):
@@ -185,27 +146,16 @@ async def _person(
                 if e["action_id"] == f"cot:c{answer}"
             )
             path = f"/respond/{user}-{c}-{step}"
-            future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-            fake.waiting[path] = future
-            payload = {
-                "type": "block_actions",
-                "user": {"id": user, "team_id": "T1"},
-                "team": {"id": "T1"},
-                "container": {"type": "message", "is_ephemeral": True, "channel_id": "C1"},
-                "channel": {"id": "C1"},
-                "response_url": fake_url + path,
-                "actions": [
-                    {
-                        "action_id": element["action_id"],
-                        "value": element.get("value", ""),
-                        "block_id": "b",
-                        "type": "button",
-                    }
-                ],
+            future = fake.expect(path)
+            action = {
+                "action_id": element["action_id"],
+                "value": element.get("value", ""),
+                "block_id": "b",
+                "type": "button",
             }
-            body = urlencode({"payload": json.dumps(payload)})
+            body = click_body(user, fake.url + path, action)
             started = time.perf_counter()
-            async with http.post(url, data=body, headers=_signed(body)) as resp:
+            async with http.post(url, data=body, headers=signed(SECRET, body)) as resp:
                 if resp.status != 200:
                     raise RuntimeError(f"HTTP {resp.status}: {await resp.text()}")
             message = json.loads(await asyncio.wait_for(future, 30))
@@ -213,17 +163,14 @@ async def _person(
 
 
 async def _round(
-    url: str, fake: FakeSlack, fake_url: str, people: int, conversations: int
+    url: str, fake: FakeSlack, people: int, conversations: int
 ) -> tuple[float, list[float]]:
     latencies: list[float] = []
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         started = time.perf_counter()
         await asyncio.gather(
-            *(
-                _person(n, conversations, url, fake, fake_url, http, latencies)
-                for n in range(people)
-            )
+            *(_person(n, conversations, url, fake, http, latencies) for n in range(people))
         )
         elapsed = time.perf_counter() - started
     return len(latencies) / elapsed, latencies
@@ -253,46 +200,29 @@ def _start_server(kind: str, port: int, fake_url: str, data_dir: str) -> subproc
     return process
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 async def _main(args: argparse.Namespace) -> None:
     import tempfile
 
     fake = FakeSlack()
-    fake_app = web.Application()
-    fake_app.router.add_post("/{tail:.*}", fake.handle)
-    runner = web.AppRunner(fake_app, access_log=None)
-    await runner.setup()
-    fake_port = _free_port()
-    await web.TCPSite(runner, "127.0.0.1", fake_port).start()
-    fake_url = f"http://127.0.0.1:{fake_port}"
+    fake_url = await fake.start()
     results: dict[str, list[tuple[float, list[float]]]] = {"ours": [], "bare": []}
     with tempfile.TemporaryDirectory() as data_dir:
         servers = {}
         for kind in ("ours", "bare"):
-            port = _free_port()
+            port = free_port()
             servers[kind] = (_start_server(kind, port, fake_url, data_dir), port)
         try:
             for _, port in servers.values():  # warm-up
-                await _round(f"http://127.0.0.1:{port}/slack/events", fake, fake_url, 5, 1)
+                await _round(f"http://127.0.0.1:{port}/slack/events", fake, 5, 1)
             for _ in range(args.rounds):
                 for kind, (_, port) in servers.items():
                     url = f"http://127.0.0.1:{port}/slack/events"
-                    results[kind].append(
-                        await _round(url, fake, fake_url, args.people, args.conversations)
-                    )
+                    results[kind].append(await _round(url, fake, args.people, args.conversations))
         finally:
             for process, _ in servers.values():
                 process.terminate()
                 process.wait()
-    await runner.cleanup()
+    await fake.stop()
     summary = {}
     for kind, rounds in results.items():
         pooled = sorted(lat for _, lats in rounds for lat in lats)

@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -26,42 +25,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 import psutil
-from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.slack_fake import FakeSlack, click_body, command_body, free_port, signed  # noqa: E402
+
 SECRET = "soak-signing-secret"
 SAFETY_NO = 2
 QUESTIONS = 8
 REPLY_TIMEOUT = 30.0
 OUTCOME_TITLES = ("Coaching might", "Therapy or counselling might", "Both might")
-
-
-class FakeSlack:
-    """Web API (every method ok) and response_urls that hand each reply to whoever awaits it."""
-
-    def __init__(self) -> None:
-        self.waiting: dict[str, asyncio.Future[bytes]] = {}
-
-    def expect(self, path: str) -> asyncio.Future[bytes]:
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self.waiting[path] = future
-        return future
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        if request.path.startswith("/respond/"):
-            future = self.waiting.pop(request.path, None)
-            if future is not None and not future.done():
-                future.set_result(body)
-            return web.Response(text="ok")
-        return web.json_response(
-            {"ok": True, "team_id": "T1", "user_id": "UB", "bot_id": "B1", "team": "t"}
-        )
 
 
 @dataclass
@@ -72,16 +49,6 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
-
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
 
 
 def _button(message: dict[str, Any], index: int) -> dict[str, Any]:
@@ -107,23 +74,12 @@ async def _conversation(
     number: int,
     url: str,
     fake: FakeSlack,
-    fake_url: str,
     http: aiohttp.ClientSession,
     tally: Tally,
 ) -> None:
-    body = urlencode(
-        {
-            "command": "/coach-or-therapy",
-            "text": "",
-            "user_id": user,
-            "team_id": "T1",
-            "channel_id": "C1",
-            "response_url": f"{fake_url}/respond/cmd",
-            "trigger_id": "1",
-        }
-    )
+    body = command_body(user, fake.url)
     started = time.perf_counter()
-    async with http.post(url, data=body, headers=_signed(body)) as response:
+    async with http.post(url, data=body, headers=signed(SECRET, body)) as response:
         if response.status != 200:
             raise RuntimeError(f"command: HTTP {response.status}")
         message = await response.json()
@@ -134,26 +90,16 @@ async def _conversation(
         pressed = _button(message, answer)
         path = f"/respond/{user}-{number}-{step}"
         reply = fake.expect(path)
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "team_id": "T1"},
-            "team": {"id": "T1"},
-            "container": {"type": "message", "is_ephemeral": True, "channel_id": "C1"},
-            "channel": {"id": "C1"},
-            "response_url": fake_url + path,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": pressed["action_id"],
-                    "value": pressed.get("value", ""),
-                    "block_id": "b",
-                    "text": pressed["text"],
-                }
-            ],
+        action = {
+            "type": "button",
+            "action_id": pressed["action_id"],
+            "value": pressed.get("value", ""),
+            "block_id": "b",
+            "text": pressed["text"],
         }
-        body = urlencode({"payload": json.dumps(payload)})
+        body = click_body(user, fake.url + path, action)
         started = time.perf_counter()
-        async with http.post(url, data=body, headers=_signed(body)) as response:
+        async with http.post(url, data=body, headers=signed(SECRET, body)) as response:
             if response.status != 200:
                 raise RuntimeError(f"click {step}: HTTP {response.status}")
         message = json.loads(await asyncio.wait_for(reply, REPLY_TIMEOUT))
@@ -170,7 +116,6 @@ async def _person(
     queue: asyncio.Queue[int],
     url: str,
     fake: FakeSlack,
-    fake_url: str,
     http: aiohttp.ClientSession,
     tally: Tally,
 ) -> None:
@@ -181,16 +126,10 @@ async def _person(
         except asyncio.QueueEmpty:
             return
         try:
-            await _conversation(user, number, url, fake, fake_url, http, tally)
+            await _conversation(user, number, url, fake, http, tally)
         except Exception as exc:  # an error is a result of the run, not the end of it
             tally.errors.append(f"conversation {number}: {type(exc).__name__}: {exc}")
         tally.completed += 1
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _start_app(fake_url: str, data_dir: str, port: int) -> asyncio.subprocess.Process:
@@ -230,14 +169,8 @@ async def _start_app(fake_url: str, data_dir: str, port: int) -> asyncio.subproc
 
 async def _run(args: argparse.Namespace) -> int:
     fake = FakeSlack()
-    fake_app = web.Application()
-    fake_app.router.add_post("/{tail:.*}", fake.handle)
-    runner = web.AppRunner(fake_app, access_log=None)
-    await runner.setup()
-    fake_port = _free_port()
-    await web.TCPSite(runner, "127.0.0.1", fake_port).start()
-    fake_url = f"http://127.0.0.1:{fake_port}"
-    port = _free_port()
+    fake_url = await fake.start()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
     with tempfile.TemporaryDirectory() as data_dir:
         process = await _start_app(fake_url, data_dir, port)
@@ -245,13 +178,13 @@ async def _run(args: argparse.Namespace) -> int:
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:
             warm = Tally()
-            await _run_people(args.people, args.people, url, fake, fake_url, http, warm)
+            await _run_people(args.people, args.people, url, fake, http, warm)
             memory = [(0, app.memory_info().rss)]
             tally = Tally()
             step = max(1, args.conversations // 10)
             started = time.perf_counter()
             people = asyncio.ensure_future(
-                _run_people(args.conversations, args.people, url, fake, fake_url, http, tally)
+                _run_people(args.conversations, args.people, url, fake, http, tally)
             )
             next_sample = step
             while not people.done():
@@ -266,7 +199,7 @@ async def _run(args: argparse.Namespace) -> int:
         process.send_signal(signal.SIGTERM)
         code = await process.wait()
         counted = _counted(Path(data_dir))
-    await runner.cleanup()
+    await fake.stop()
     _report(args, tally, elapsed, memory, code, counted, warm)
     return 1 if tally.errors or warm.errors or code != 0 else 0
 
@@ -276,16 +209,13 @@ async def _run_people(
     people: int,
     url: str,
     fake: FakeSlack,
-    fake_url: str,
     http: aiohttp.ClientSession,
     tally: Tally,
 ) -> None:
     queue: asyncio.Queue[int] = asyncio.Queue()
     for number in range(conversations):
         queue.put_nowait(number)
-    await asyncio.gather(
-        *(_person(n, queue, url, fake, fake_url, http, tally) for n in range(people))
-    )
+    await asyncio.gather(*(_person(n, queue, url, fake, http, tally) for n in range(people)))
 
 
 def _counted(data_dir: Path) -> dict[str, int]:
