@@ -35,6 +35,7 @@ from bot.model import (
     SafetyQuestion,
 )
 from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
+from bot.settings import CONTACT_LENGTH as CONTACT_LENGTH
 
 FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
 REFERENCE_LOCALE = "en"
@@ -64,8 +65,6 @@ LINE_LIMIT = FIELD_LIMIT
 LIST_ITEM_EXTRA = 3
 # What an adapter adds around each part of a message: bold markers, a line break, a blank line.
 PART_EXTRA = 8
-# Contacts come from settings, which accept at most this many characters.
-CONTACT_LENGTH = 200
 
 MAX_ANSWERS = 10  # one digit per answer in the conversation token
 MAX_QUESTIONS = 14  # the token carries at most 15 answers, the safety answer included

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from bot.content import CONTACT_LENGTH, longest_reasons
+from bot.content import longest_reasons
 from bot.effects import REFUSAL_REASONS, Effect, ShowResult
 from bot.engine import Guide, refusal, step
 from bot.events import Choose, Continue, GetHelp, ShowCard, Start
 from bot.model import Content, OutcomeId
+from bot.settings import CONTACT_LENGTH
 from bot.state import MAX_TOKEN_LENGTH, State
 
 LONG_CONTACT = "x" * CONTACT_LENGTH

@@ -15,7 +15,8 @@ from bot.errors import SettingsError
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _MIN_SECRET_LENGTH = 16
-_MAX_CONTACT_LENGTH = 200
+CONTACT_LENGTH = 200
+"""The most characters an EAP or coaching contact may have, wherever it is set."""
 
 
 def _default_content_dir() -> Path:
@@ -213,9 +214,9 @@ def _region(name: str, raw: str) -> str:
 
 
 def _contact(name: str, raw: str) -> str:
-    if len(raw) > _MAX_CONTACT_LENGTH or "\n" in raw or "\r" in raw:
+    if len(raw) > CONTACT_LENGTH or "\n" in raw or "\r" in raw:
         raise SettingsError(
-            f"{name} must be one line of at most {_MAX_CONTACT_LENGTH} characters, "
+            f"{name} must be one line of at most {CONTACT_LENGTH} characters, "
             "like a phone number, an email address or a link"
         )
     return raw

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from adapters.workspaces import WorkspacePrefs
+from bot.settings import CONTACT_LENGTH
 
-MAX_CONTACT_LENGTH = 200
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
 
 _SLACK_CHANNEL = re.compile(r"[CG](?=[A-Z]*[0-9])[A-Z0-9]{6,20}")
@@ -33,8 +33,8 @@ def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
     text = raw.strip()
     if not text:
         return None, None
-    if len(text) > MAX_CONTACT_LENGTH:
-        return None, f"Please keep the {label} to {MAX_CONTACT_LENGTH} characters or fewer."
+    if len(text) > CONTACT_LENGTH:
+        return None, f"Please keep the {label} to {CONTACT_LENGTH} characters or fewer."
     if _CONTROL.search(text):
         return None, f"Please put the {label} on one line."
     if "<" in text or ">" in text:
