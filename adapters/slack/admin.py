@@ -66,20 +66,17 @@ def _select(
     initial = next((o for o in options if o["value"] == (chosen or DEFAULT_OPTION)), None)
     if initial is not None:
         element["initial_option"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": element,
-    }
+    return _input(block_id, label, hint, element)
 
 
 def _text_input(block_id: str, label: str, value: str | None, hint: str) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": ACTION, "max_length": 300}
     if value:
         element["initial_value"] = value
+    return _input(block_id, label, hint, element)
+
+
+def _input(block_id: str, label: str, hint: str, element: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "input",
         "block_id": block_id,

@@ -26,7 +26,7 @@ from adapters.slack.parse import (
     parse_command,
     parse_home_opened,
 )
-from adapters.slack.quiet import guard_library_loggers, platform_logger
+from adapters.slack.quiet import failure, guard_library_loggers, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
 from adapters.workspaces import NoStorage, WorkspacePrefs, Workspaces
@@ -181,7 +181,7 @@ class SlackBot:
                 await client.chat_postMessage(channel=click.who.user, **message)
                 return
             except _SLACK_TROUBLE as exc:
-                log.warning("could not open the walk-through in a DM: %s", _why(exc))
+                log.warning("could not open the walk-through in a DM: %s", failure(exc))
         await self._tell_failure(click, guide, client)
 
     def _is_slacks(self, url: str) -> bool:
@@ -200,7 +200,7 @@ class SlackBot:
             else:
                 await client.chat_postMessage(channel=click.who.user, **text_message(notice))
         except _SLACK_TROUBLE as exc:
-            log.warning("could not tell the person their reply failed: %s", _why(exc))
+            log.warning("could not tell the person their reply failed: %s", failure(exc))
 
     async def on_home_opened(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Publish the App Home tab: what this is, a Start button and the card."""
@@ -218,7 +218,7 @@ class SlackBot:
         try:
             await client.views_publish(user_id=user, view=view)
         except _SLACK_TROUBLE as exc:
-            log.warning("could not publish the Home tab: %s", _why(exc))
+            log.warning("could not publish the Home tab: %s", failure(exc))
 
 
 def _replaces(click: Click, effect: Effect) -> bool:
@@ -232,15 +232,6 @@ def _replaces(click: Click, effect: Effect) -> bool:
     if isinstance(effect, ShowCardEffect):
         return False
     return not (isinstance(click.event, Start) and not click.in_ephemeral)
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, SlackApiError):
-        # a 5xx or 429 body is not JSON, so the response holds text, not an error field
-        if isinstance(exc.response.data, dict):
-            return str(exc.response.data.get("error", "unknown error"))
-        return f"HTTP {exc.response.status_code}"
-    return type(exc).__name__
 
 
 def web_client(

@@ -10,6 +10,8 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.quiet import failure
+
 log = logging.getLogger(__name__)
 
 Authorize = Callable[..., Awaitable[AuthorizeResult]]
@@ -36,7 +38,7 @@ def bot_token_authorize(token: str) -> Authorize:
         try:
             response = await client.auth_test(token=token)
         except _TROUBLE as exc:
-            log.warning("auth.test failed (%s); answering on the bot token alone", _why(exc))
+            log.warning("auth.test failed (%s); answering on the bot token alone", failure(exc))
             return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
         known.append(
             AuthorizeResult.from_auth_test_response(auth_test_response=response, bot_token=token)
@@ -44,11 +46,3 @@ def bot_token_authorize(token: str) -> Authorize:
         return known[0]
 
     return authorize
-
-
-def _why(exc: BaseException) -> str:
-    if isinstance(exc, SlackApiError):
-        if isinstance(exc.response.data, dict):
-            return str(exc.response.data.get("error", "unknown error"))
-        return f"HTTP {exc.response.status_code}"
-    return type(exc).__name__

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
+from slack_sdk.errors import SlackApiError
+
 from bot.state import TOKEN_PATTERN
 
 PLATFORM_LOGGER = "adapters.slack.platform"
@@ -61,3 +63,13 @@ def guard_library_loggers() -> None:
     for name in list(logging.root.manager.loggerDict):
         if name.split(".")[0] in _LIBRARIES or name.startswith(PLATFORM_LOGGER):
             _guard(logging.getLogger(name))
+
+
+def failure(exc: BaseException) -> str:
+    """Why a Web API call failed, safe to log: Slack's error code, the HTTP status or the type."""
+    if isinstance(exc, SlackApiError):
+        # a 5xx or 429 body is not JSON, so the response holds text, not an error field
+        if isinstance(exc.response.data, dict):
+            return str(exc.response.data.get("error", "unknown error"))
+        return f"HTTP {exc.response.status_code}"
+    return type(exc).__name__
