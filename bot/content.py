@@ -587,11 +587,17 @@ class _Conversation:
     outcomes: dict[OutcomeId, Outcome]
 
 
-def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
+def _question_answers(reader: _Reader, node: YamlMap) -> list[tuple[Any, Where]]:
+    """A question's answer entries, reporting unknown keys and too few or too many answers."""
     reader.keys(node, ("id", "text", "answers"))
     entries = reader.items(node, "answers", "answers")
     if entries and not 2 <= len(entries) <= MAX_ANSWERS:
         reader.fail(node.at("answers"), f"a question needs 2 to {MAX_ANSWERS} answers")
+    return entries
+
+
+def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
+    entries = _question_answers(reader, node)
     answers: list[SafetyAnswer] = []
     ids: list[tuple[str, Where]] = []
     for item, at in entries:
@@ -650,10 +656,7 @@ def _conversation(
             continue
         places.question[len(questions)] = q.where
         places.answers[len(questions)] = q.at("answers")
-        reader.keys(q, ("id", "text", "answers"))
-        answer_entries = reader.items(q, "answers", "answers")
-        if answer_entries and not 2 <= len(answer_entries) <= MAX_ANSWERS:
-            reader.fail(q.at("answers"), f"a question needs 2 to {MAX_ANSWERS} answers")
+        answer_entries = _question_answers(reader, q)
         answers: list[Answer] = []
         answer_ids: list[tuple[str, Where]] = []
         for a_item, a_at in answer_entries:
