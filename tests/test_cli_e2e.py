@@ -9,7 +9,6 @@ import pty
 import re
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from aiohttp import web
 from adapters.platforms import serve_all
 from bot.errors import SettingsError
 from bot.model import OUTCOMES
+from tests.loopback import free_port, listen
 from tests.test_chat import safety_number, typed_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -339,14 +339,8 @@ def test_broken_content_stops_start_up_with_its_location(env, tmp_path):
     assert done.stdout == ""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_plain_command_with_slack_settings_serves_slack_until_sigterm(env, tmp_path):
-    port = _free_port()
+    port = free_port()
     env |= {
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "test-signing-secret",
@@ -557,12 +551,7 @@ class _FakeDiscordServer:
         app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
         app.router.add_get("/api/v10/gateway/bot", self._gateway_url)
         app.router.add_get("/gateway", self._gateway)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self._runner, self.base = await listen(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -639,7 +628,7 @@ def _both_platforms_env(env: dict[str, str], discord: _FakeDiscordServer) -> dic
         "SLACK_SIGNING_SECRET": "test-signing-secret",
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
         "HOST": "127.0.0.1",
-        "PORT": str(_free_port()),
+        "PORT": str(free_port()),
         "DISCORD_TOKEN": "fake.discord.token",
         "DISCORD_API_URL": discord.base + "/api/v10",
     }

@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -28,6 +27,7 @@ from adapters.slack.server import EVENTS_PATH
 from bot.model import Content
 from tests.discord.conftest import api_base, bot, runtime, settings
 from tests.discord.fake_discord import FakeDiscord
+from tests.loopback import free_port, listen
 from tests.slack.conftest import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -151,12 +151,7 @@ async def fake_slack() -> AsyncIterator[FaultySlack]:
     fake = FaultySlack()
     app = web.Application()
     app.router.add_post("/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.base = f"http://127.0.0.1:{port}"
+    runner, fake.base = await listen(app, shutdown_timeout=0.1)
     yield fake
     await runner.cleanup()
 
@@ -191,13 +186,6 @@ def fake() -> Iterator[SlowDiscord]:
 
 
 PROCESS_STATE_SECRET = "process-test-state-secret"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class SlackProcess:

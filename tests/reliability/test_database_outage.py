@@ -12,7 +12,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from adapters.runtime import build_runtime
 from adapters.slack.respond import Replier
@@ -21,6 +20,7 @@ from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import RETRY_AFTER_SECONDS, DatabaseWorkspaces
 from adapters.workspaces import WorkspacePrefs
+from tests.loopback import listen
 from tests.reliability.conftest import FaultySlack, finish_on_slack
 from tests.slack.conftest import (
     SIGNING_SECRET,
@@ -58,14 +58,10 @@ async def stored(
     runtime = build_runtime(slack_settings(fake_slack, tmp_path))
     replier = Replier(timeout=3)
     app = build_slack_app(runtime, workspaces, replier=replier)
-    runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, base = await listen(build_web_app(app, SIGNING_SECRET))
     async with aiohttp.ClientSession() as http:
         yield (
-            SlackServer(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake_slack, http),
+            SlackServer(base + EVENTS_PATH, fake_slack, http),
             workspaces,
             clock,
         )

@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 
 import discord
 
 from tests.discord.conftest import ALEX, SAM, Discord
+from tests.loopback import free_port
 from tests.reliability.conftest import SlowDiscord
 
 BUSY = "Discord is busy right now"
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def first_question(bot: Discord, person=ALEX):
@@ -89,7 +83,7 @@ async def test_server_errors_and_soft_rate_limits_are_waited_out(bot: Discord):
 async def test_refused_connections_then_discord_returns(bot: Discord, caplog, monkeypatch):
     caplog.set_level(logging.WARNING)
     message = await first_question(bot)
-    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{closed_port()}/api/v10")
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{free_port()}/api/v10")
     payload = bot.click_payload(ALEX, message, "No")
     bot.feed(payload)
     await wait_for_log(caplog, "Could not tell the person about a problem")

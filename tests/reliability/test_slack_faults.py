@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from adapters.slack.app import build_app, web_client
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.workspaces import NoStorage
+from tests.loopback import free_port, listen
 from tests.reliability.conftest import FaultySlack, finish_on_slack
 from tests.slack.conftest import (
     SIGNING_SECRET,
@@ -34,12 +34,6 @@ from tests.slack.conftest import (
 
 REPLY_TIMEOUT = 0.5
 API_TIMEOUT = 1
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -57,13 +51,9 @@ async def start(fake_slack: FaultySlack, tmp_path: Path) -> AsyncIterator[Callab
         client.timeout = API_TIMEOUT
         closers.append(replier.close)
         app = build_app(runtime, NoStorage(), replier=replier, client=client)
-        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
         runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        server = SlackServer(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake_slack, http)
+        server = SlackServer(base + EVENTS_PATH, fake_slack, http)
         server.web_client = client  # type: ignore[attr-defined]
         return server
 
@@ -183,7 +173,7 @@ async def test_connection_refused_everywhere_then_slack_returns(start, content, 
     person = Person(server)
     await person.start()
     # replies and the Web API both go to a port nobody listens on
-    gone = f"http://127.0.0.1:{closed_port()}"
+    gone = f"http://127.0.0.1:{free_port()}"
     server.web_client.base_url = f"{gone}/api/"
     await server.click(button(person.message, "No"), response_url=f"{gone}/respond/1")
     deadline = time.monotonic() + 15
@@ -207,7 +197,7 @@ async def test_slack_answering_errors_at_start_still_lets_people_in(start, conte
 
 async def test_slack_unreachable_at_start_still_lets_people_in(start, content, caplog):
     caplog.set_level(logging.WARNING)
-    server = await start(slack_api_url=f"http://127.0.0.1:{closed_port()}/api/")
+    server = await start(slack_api_url=f"http://127.0.0.1:{free_port()}/api/")
     person = Person(server)
     # the first question comes in the command's HTTP response, the rest through response_urls
     assert "Question 1 of 9" in shown_text(await person.start())

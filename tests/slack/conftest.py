@@ -22,6 +22,7 @@ from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.workspaces import NoStorage, Workspaces
 from bot.settings import Settings
+from tests.loopback import listen
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -129,12 +130,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = FakeSlack()
     app = web.Application()
     app.router.add_post("/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.base = f"http://127.0.0.1:{port}"
+    runner, fake.base = await listen(app)
     yield fake
     await runner.cleanup()
 
@@ -295,13 +291,9 @@ async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable
         app = build_app(
             runtime, workspaces or NoStorage(), replier=replier, clock=clock, commands=commands
         )
-        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
         runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return SlackServer(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake_slack, http)
+        return SlackServer(base + EVENTS_PATH, fake_slack, http)
 
     yield start
     await http.close()

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from adapters.slack.manifest import print_manifest
+from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,13 +157,10 @@ async def test_card_format_slack_prints_a_postable_payload(tmp_path):
 
 async def test_slack_command_serves_http_and_stops_cleanly_on_sigterm(fake_slack, tmp_path):
     import signal
-    import socket
 
     from tests.slack.conftest import SIGNING_SECRET, sign
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **slack_env(fake_slack, tmp_path),
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,

@@ -11,6 +11,7 @@ from aiohttp import WSMsgType, web
 
 from adapters.runtime import build_runtime
 from adapters.slack.runner import serve_slack
+from tests.loopback import listen
 from tests.slack.conftest import shown_text, slack_settings
 
 
@@ -44,12 +45,10 @@ async def test_socket_mode_answers_the_slash_command_in_its_ack(fake_slack, tmp_
 
     app = web.Application()
     app.router.add_get("/socket", socket)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake_slack.api_answers["apps.connections.open"] = {"url": f"ws://127.0.0.1:{port}/socket"}
+    runner, base = await listen(app)
+    fake_slack.api_answers["apps.connections.open"] = {
+        "url": base.replace("http://", "ws://") + "/socket"
+    }
 
     settings = slack_settings(fake_slack, tmp_path, slack_app_token="xapp-test")
     serving = asyncio.create_task(serve_slack(build_runtime(settings)))

@@ -23,6 +23,7 @@ from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import DatabaseWorkspaces
+from tests.loopback import listen
 from tests.slack.conftest import SIGNING_SECRET, SlackServer, slack_settings
 from tests.storage.postgres import PostgresUnavailable, Server, start_server
 from tests.storage.slack_fake import InstallingSlack, serve_fake
@@ -106,13 +107,8 @@ async def serve_slack_on(
         replier = Replier(timeout=3)
         repliers.append(replier)
         app = build_slack_app(runtime, workspaces, replier=replier)
-        runner = web.AppRunner(build_web_app(app, SIGNING_SECRET), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
+        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
         runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
         return StoredSlack(
             SlackServer(base + EVENTS_PATH, installing_slack, http), base, workspaces
         )

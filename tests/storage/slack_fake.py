@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
 
+from tests.loopback import listen
 from tests.slack.conftest import Call, FakeSlack, SlackServer
 
 
@@ -65,12 +66,7 @@ async def serve_fake(fake: InstallingSlack) -> AsyncIterator[InstallingSlack]:
     """Serve the fake on a loopback port (GET too: some Web API methods use it)."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.base = f"http://127.0.0.1:{port}"
+    runner, fake.base = await listen(app)
     try:
         yield fake
     finally:

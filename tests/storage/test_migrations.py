@@ -17,6 +17,7 @@ from adapters.storage.cli import run_db
 from adapters.storage.database import SchemaBehindError, check_schema, make_engine
 from adapters.storage.schema import metadata
 from bot.settings import Settings
+from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,20 +87,12 @@ def test_the_private_sqlite_file_is_brought_up_to_date_at_start_up(tmp_path):
 
 
 def test_an_unreachable_database_is_one_clear_line_not_a_trace(postgres_server):
-    url = f"postgresql://postgres:hunter2@127.0.0.1:{_closed_port()}/nowhere"
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/nowhere"
     code, said = _db(url, "current")
     assert code == 1
     assert said.startswith("coach-or-therapy: cannot use the database at postgresql")
     assert "hunter2" not in said
     assert said.count("\n") == 1
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_command_line_upgrades_a_database(database_url, tmp_path):

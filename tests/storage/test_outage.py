@@ -22,16 +22,11 @@ from bot.settings import Settings
 from bot.state import Who
 from bot.tally import counters_for
 from bot.turn import take_turn
+from tests.loopback import free_port
 from tests.slack.conftest import Person, buttons, shown_text
 from tests.storage.postgres import Server, start_server
 
 WARNING = "database unavailable"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,7 +35,7 @@ def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Data
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}"
     else:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/gone"
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"
     engine = create_engine(url)
     clock = [1_790_000_000.0]
     workspaces = DatabaseWorkspaces(engine, clock=lambda: clock[0], max_pending=3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.loopback import free_port
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
 from tests.storage.postgres import Server
 from tests.storage.slack_fake import InstallingSlack, serve_fake, type_command
@@ -21,12 +21,6 @@ from tests.storage.test_slack_install import install
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWERS = [2, 0, 0, 0, 0, 0, 0, 0, 0]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -98,7 +92,7 @@ async def _ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None
 async def test_two_replicas_share_installs_conversations_and_totals(
     shared_database, fake, tmp_path, content
 ):
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     envs = [_environment(shared_database, fake, tmp_path / f"r{n}", p) for n, p in enumerate(ports)]
 
     before = _run(["slack"], envs[0], tmp_path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 from sqlalchemy import inspect
@@ -13,6 +12,7 @@ from adapters.storage.startup import open_workspaces
 from adapters.workspaces import WorkspacePrefs
 from bot.errors import SettingsError
 from bot.settings import Settings
+from tests.loopback import free_port
 
 
 def test_the_default_sqlite_file_is_created_ready_to_use(tmp_path):
@@ -35,9 +35,7 @@ def test_a_shared_database_that_is_behind_stops_start_up(postgres_server):
 
 
 async def test_an_unreachable_database_at_start_up_is_one_warning_then_defaults(caplog):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     caplog.set_level(logging.INFO)
     workspaces = open_workspaces(Settings(database_url=f"postgresql://postgres@127.0.0.1:{port}/x"))
     try:
