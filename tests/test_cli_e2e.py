@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pty
@@ -14,6 +15,7 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -140,14 +142,15 @@ def test_undecodable_input_gets_the_hint(env, tmp_path):
     assert b"Traceback" not in done.stderr
 
 
-def test_ctrl_c_exits_130_quietly(env, tmp_path):
+def _piped_chat_at_its_first_question(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """`chat` on pipes, once it has shown its first question and waits for an answer."""
     process = subprocess.Popen(
         [*MODULE, "chat"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
     )
     assert process.stdout is not None
     seen = b""
@@ -155,6 +158,11 @@ def test_ctrl_c_exits_130_quietly(env, tmp_path):
         chunk = process.stdout.read1(4096)
         assert chunk, "the chat ended before asking anything"
         seen += chunk
+    return process
+
+
+def test_ctrl_c_exits_130_quietly(env, tmp_path):
+    process = _piped_chat_at_its_first_question(env, tmp_path)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -175,14 +183,31 @@ def _read_until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
     return seen
 
 
-def test_a_terminal_gets_a_prompt_and_light_emphasis(env, tmp_path):
-    env["TERM"] = "xterm"
+@contextlib.contextmanager
+def _chat_in_a_terminal(
+    env: dict[str, str], cwd: Path
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`chat` on a pseudo-terminal (TERM=xterm): the terminal's side to read and type on."""
     main, terminal = pty.openpty()
     process = subprocess.Popen(
-        [*MODULE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path
+        [*MODULE, "chat"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**env, "TERM": "xterm"},
+        cwd=cwd,
     )
     os.close(terminal)
     try:
+        yield main, process
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+
+
+def test_a_terminal_gets_a_prompt_and_light_emphasis(env, tmp_path):
+    with _chat_in_a_terminal(env, tmp_path) as (main, process):
         first = _read_until(main, b"> ")
         assert b"\x1b[1m" in first
         assert b"Question 1 of 9" in first
@@ -191,10 +216,6 @@ def test_a_terminal_gets_a_prompt_and_light_emphasis(env, tmp_path):
         os.write(main, b"q\n")
         second += _read_until(main, b"Goodbye")
         assert process.wait(timeout=30) == 0
-    finally:
-        os.close(main)
-        if process.poll() is None:
-            process.kill()
     assert b"Traceback" not in first + second
 
 
@@ -647,30 +668,41 @@ async def _slack_is_up(port: str, process: asyncio.subprocess.Process) -> None:
             await asyncio.sleep(0.1)
 
 
+@contextlib.asynccontextmanager
+async def _serving_both_platforms(
+    env: dict[str, str], cwd: Path, discord: _FakeDiscordServer
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, str]]]:
+    """The plain command with Slack and Discord settings (Discord faked on loopback) running."""
+    await discord.start()
+    settings = _both_platforms_env(env, discord)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *INSTALLED,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=settings,
+            cwd=cwd,
+        )
+        try:
+            yield process, settings
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    finally:
+        await discord.stop()
+
+
 @pytest.mark.slow
 async def test_plain_command_with_both_platforms_serves_both_until_sigterm(env, tmp_path):
     discord = _FakeDiscordServer()
-    await discord.start()
-    settings = _both_platforms_env(env, discord)
-    process = await asyncio.create_subprocess_exec(
-        *INSTALLED,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=settings,
-        cwd=tmp_path,
-    )
-    try:
+    async with _serving_both_platforms(env, tmp_path, discord) as (process, settings):
         await asyncio.wait_for(discord.identified.wait(), 30)
         await _slack_is_up(settings["PORT"], process)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
         await asyncio.wait_for(discord.closed.wait(), 10)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await discord.stop()
     assert process.returncode == 0, stderr.decode()
     assert b"Question" not in stdout
     assert b"Traceback" not in stderr
@@ -678,22 +710,8 @@ async def test_plain_command_with_both_platforms_serves_both_until_sigterm(env, 
 
 async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, tmp_path):
     discord = _FakeDiscordServer(accept_token=False)
-    await discord.start()
-    process = await asyncio.create_subprocess_exec(
-        *INSTALLED,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=_both_platforms_env(env, discord),
-        cwd=tmp_path,
-    )
-    try:
+    async with _serving_both_platforms(env, tmp_path, discord) as (process, _):
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await discord.stop()
     assert process.returncode == 2
     assert stderr.decode().splitlines()[-1] == (
         "coach-or-therapy: DISCORD_TOKEN was refused by Discord; reset the bot's token and copy "
@@ -703,20 +721,8 @@ async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, t
 
 
 def test_a_reader_that_goes_away_ends_the_chat_quietly(env, tmp_path):
-    process = subprocess.Popen(
-        [*MODULE, "chat"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-    )
+    process = _piped_chat_at_its_first_question(env, tmp_path)
     assert process.stdout is not None and process.stdin is not None
-    seen = b""
-    while b"[q] Quit" not in seen:
-        chunk = process.stdout.read1(4096)
-        assert chunk, "the chat ended before asking anything"
-        seen += chunk
     process.stdout.close()
     try:
         process.stdin.write(b"x\n" * 20000)
@@ -758,13 +764,7 @@ def test_a_misspelt_name_in_dotenv_is_pointed_out(content, env, tmp_path):
 
 
 def test_a_terminal_line_can_be_edited_with_arrow_keys(env, tmp_path):
-    env["TERM"] = "xterm"
-    main, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [*MODULE, "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path
-    )
-    os.close(terminal)
-    try:
+    with _chat_in_a_terminal(env, tmp_path) as (main, process):
         _read_until(main, b"> ")
         # "5", left arrow, "3", Delete: the line reads "3" only when arrows edit the line
         os.write(main, b"5\x1b[D3\x1b[3~\n")
@@ -772,9 +772,5 @@ def test_a_terminal_line_can_be_edited_with_arrow_keys(env, tmp_path):
         os.write(main, b"q\n")
         seen += _read_until(main, b"Goodbye")
         assert process.wait(timeout=30) == 0
-    finally:
-        os.close(main)
-        if process.poll() is None:
-            process.kill()
     assert b"Question 2 of 9" in seen
     assert b"Type a number" not in seen
