@@ -1,4 +1,9 @@
-"""Load content/<locale>/*.yaml into the frozen model, reporting every problem as file:line:col."""
+"""Load content/<locale>/*.yaml into the frozen model, reporting every problem as file:line:col.
+
+Reading each file lives here; the rules every folder must follow are in bot.content_rules, the
+platform limits in bot.platform_limits, whole-message fits in bot.content_fit and the comparison
+with the reference locale in bot.locale_match.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,24 @@ import os
 import re
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from bot.content_fit import check_help_message, check_messages_fit, longest_reasons
+from bot.content_reading import Conversation, Places, Reader, fill
+from bot.content_rules import (
+    BUTTON_MESSAGES,
+    FILES,
+    HEADER_MESSAGES,
+    MAX_ANSWERS,
+    MAX_QUESTIONS,
+    PLACEHOLDERS,
+    REFERENCE_LOCALE,
+    REQUIRED_MESSAGES,
+)
 from bot.errors import ContentError, Problem
+from bot.locale_match import compare_with_reference
 from bot.located_yaml import Where, YamlList, YamlMap, load_yaml
 from bot.model import (
     LEANS,
@@ -34,129 +52,42 @@ from bot.model import (
     SafetyAnswer,
     SafetyQuestion,
 )
-from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
-from bot.settings import CONTACT_LENGTH as CONTACT_LENGTH
+from bot.platform_limits import (
+    BUTTON_LIMIT,
+    DISCORD_FIELDS,
+    DISCORD_FOOTER,
+    EMBED_LIMIT,
+    FIELD_LIMIT,
+    HEADER_LIMIT,
+    LINE_LIMIT,
+    SECTION_LIMIT,
+    card_length,
+    listed,
+    row_field_length,
+)
+from bot.settings import CONTACT_LENGTH
 
-FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
-REFERENCE_LOCALE = "en"
+__all__ = [
+    "BUTTON_LIMIT",
+    "CONTACT_LENGTH",
+    "FILES",
+    "MAX_ANSWERS",
+    "MAX_QUESTIONS",
+    "REFERENCE_LOCALE",
+    "REQUIRED_MESSAGES",
+    "Located",
+    "Places",
+    "file_label",
+    "fingerprint",
+    "load_content",
+    "load_located",
+    "locales",
+    "longest_reasons",
+]
 
-# Platform limits, in characters. Each kind of text is held to the tighter of Slack and Discord.
-SLACK_BUTTON = 75
-DISCORD_LABEL = 80
-SLACK_HEADER = 150
-DISCORD_TITLE = 256
-SLACK_SECTION = 3000
-DISCORD_DESCRIPTION = 4096
-DISCORD_FIELD = 1024
-DISCORD_EMBED = 6000
-DISCORD_FIELDS = 25
-DISCORD_FOOTER = 2048
-DISCORD_MESSAGE = 2000  # a message's own text, which is how the conversation is sent
-
-BUTTON_LIMIT = min(SLACK_BUTTON, DISCORD_LABEL)
-HEADER_LIMIT = min(SLACK_HEADER, DISCORD_TITLE)
-SECTION_LIMIT = min(SLACK_SECTION, DISCORD_DESCRIPTION, DISCORD_MESSAGE)
-MESSAGE_LIMIT = DISCORD_MESSAGE
-FIELD_LIMIT = DISCORD_FIELD
-EMBED_LIMIT = DISCORD_EMBED
-# Short lines (credits, notes) may become a field, a footer or a context block; a field is tightest.
-LINE_LIMIT = FIELD_LIMIT
-# What an adapter adds around each listed line: a bullet, a space and a line break.
-LIST_ITEM_EXTRA = 3
-# What an adapter adds around each part of a message: bold markers, a line break, a blank line.
-PART_EXTRA = 8
-
-MAX_ANSWERS = 10  # one digit per answer in the conversation token
-MAX_QUESTIONS = 14  # the token carries at most 15 answers, the safety answer included
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-# Messages whose text becomes a button label.
-BUTTON_MESSAGES = (
-    "buttons.back",
-    "buttons.start_over",
-    "buttons.get_help",
-    "buttons.continue",
-    "buttons.start",
-    "buttons.see_card",
-    "buttons.take_privately",
-    "buttons.back_to_conversation",
-)
-# Messages shown as a heading (a Slack header block, a Discord title or field name).
-HEADER_MESSAGES = (
-    "progress",
-    "result.heading",
-    "result.why_heading",
-    "result.next_steps_heading",
-    "help.title",
-)
-# Messages filled in with values at run time, and the values each one must use.
-PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
-    "progress": ("number", "total"),
-    "result.reason_coaching": ("topic", "text"),
-    "result.reason_therapy": ("topic", "text"),
-    "result.reason_both": ("topic", "coaching", "therapy"),
-    "next_steps.eap": ("contact",),
-    "next_steps.coaching": ("contact",),
-    "help.emergency": ("number",),
-    "help.line": ("name", "contact"),
-    "help.elsewhere": ("url",),
-    "help.eap": ("contact",),
-    "help.last_checked": ("date",),
-}
-# Every message the engine and adapters use; a content folder must define them all.
-REQUIRED_MESSAGES = (
-    "progress",
-    *BUTTON_MESSAGES,
-    "result.heading",
-    "result.why_heading",
-    "result.reason_coaching",
-    "result.reason_therapy",
-    "result.reason_both",
-    "result.next_steps_heading",
-    "result.not_assessment",
-    "next_steps.eap",
-    "next_steps.eap_unset",
-    "next_steps.coaching",
-    "next_steps.coaching_unset",
-    "help.title",
-    "help.intro",
-    "help.emergency",
-    "help.line",
-    "help.elsewhere",
-    "help.eap",
-    "help.eap_unset",
-    "help.trusted",
-    "help.last_checked",
-    "help.closing",
-    "help.closing_continue",
-    "refusals.expired",
-    "refusals.foreign",
-    "refusals.stale",
-    "refusals.content_changed",
-    "refusals.tampered",
-    "usage",
-    "notices.card_not_here",
-    "notices.reply_failed",
-)
-
-
-@dataclass
-class Places:
-    """Where the parts of a locale's files sit, for problems found after loading."""
-
-    safety: Where | None = None
-    questions: Where | None = None
-    question: dict[int, Where] = field(default_factory=dict)
-    answers: dict[int, Where] = field(default_factory=dict)
-    answer: dict[tuple[int, int], Where] = field(default_factory=dict)
-    rules_out: dict[tuple[int, int], Where] = field(default_factory=dict)
-    outcome: dict[str, Where] = field(default_factory=dict)
-    card: Where | None = None
-    message: dict[str, Where] = field(default_factory=dict)
-    helplines: Where | None = None
-    region: dict[str, Where] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -167,77 +98,7 @@ class Located:
     places: Places
 
 
-class _Reader:
-    """Reads located YAML values, collecting problems instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def fail(self, where: Where, message: str) -> None:
-        self.problems.append(where.problem(message))
-
-    def mapping(self, value: Any, where: Where, what: str) -> YamlMap | None:
-        if isinstance(value, YamlMap):
-            return value
-        self.fail(where, f"{what} must be a mapping of keys to values")
-        return None
-
-    def keys(self, node: YamlMap, required: Iterable[str], optional: Iterable[str] = ()) -> None:
-        required = tuple(required)
-        allowed = set(required) | set(optional)
-        for key in node:
-            if key not in allowed:
-                self.fail(node.key_where[key], f"unknown key '{key}'")
-        for key in required:
-            if key not in node:
-                self.fail(node.where, f"missing key '{key}'")
-
-    def text(self, node: YamlMap, key: str, limit: int | None = None, what: str = "") -> str:
-        if key not in node:
-            return ""
-        value = node[key]
-        if isinstance(value, bool):
-            self.fail(node.at(key), f"'{key}' reads as true/false; put the text in quotes")
-            return ""
-        if isinstance(value, int | float):
-            value = str(value)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(node.at(key), f"'{key}' must be non-empty text")
-            return ""
-        value = value.strip()
-        if limit is not None:
-            self.limit(node.at(key), f"'{key}'", value, limit, what)
-        return value
-
-    def limit(self, where: Where, name: str, text: str | int, limit: int, what: str = "") -> None:
-        """Report `text` (or a length) longer than `limit`, naming what the limit is for."""
-        length = text if isinstance(text, int) else len(text)
-        if length > limit:
-            self.fail(
-                where,
-                f"{name} is {length} characters; {what or 'this text'} allows at most {limit}",
-            )
-
-    def items(self, node: YamlMap, key: str, what: str) -> list[tuple[Any, Where]]:
-        if key not in node:
-            return []
-        value = node[key]
-        if not isinstance(value, YamlList) or not value:
-            self.fail(node.at(key), f"'{key}' must be a non-empty list of {what}")
-            return []
-        return list(zip(value, value.item_where, strict=True))
-
-    def unique_ids(self, entries: Iterable[tuple[str, Where]], what: str) -> None:
-        seen: set[str] = set()
-        for ident, where in entries:
-            if not ident:
-                continue
-            if ident in seen:
-                self.fail(where, f"duplicate {what} id '{ident}'")
-            seen.add(ident)
-
-
-def _id(reader: _Reader, node: YamlMap) -> str:
+def _id(reader: Reader, node: YamlMap) -> str:
     value = node.get("id")
     if isinstance(value, bool):
         reader.fail(node.at("id"), "'id' must be quoted text (yes/no/true/false read as booleans)")
@@ -251,15 +112,10 @@ def _id(reader: _Reader, node: YamlMap) -> str:
     return ident
 
 
-def _listed(texts: Iterable[str]) -> int:
-    """Characters a list of lines takes once an adapter shows them one per line."""
-    return sum(len(t) + LIST_ITEM_EXTRA for t in texts)
-
-
 # The card
 
 
-def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
+def _card(reader: Reader, doc: Any, where: Where) -> Card | None:
     node = reader.mapping(doc, where, "card.yaml")
     if node is None:
         return None
@@ -293,7 +149,7 @@ def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
         reader.limit(
             at,
             "the row",
-            _row_field_length(card_row, values["coaching_heading"], values["therapy_heading"]),
+            row_field_length(card_row, values["coaching_heading"], values["therapy_heading"]),
             FIELD_LIMIT,
             "one field",
         )
@@ -307,36 +163,20 @@ def _card(reader: _Reader, doc: Any, where: Where) -> Card | None:
         else:
             similarities.append(item.strip())
     if similarities:
-        reader.limit(node.at("similarities"), "'similarities'", _listed(similarities), FIELD_LIMIT)
+        reader.limit(node.at("similarities"), "'similarities'", listed(similarities), FIELD_LIMIT)
 
     card = Card(rows=tuple(rows), similarities=tuple(similarities), **values)
     footer = len(card.tendency_note) + len(card.attribution) + len(card.disclaimer) + 2
     reader.limit(node.where, "the card's footer", footer, DISCORD_FOOTER, "a footer")
-    reader.limit(node.where, "the card", _card_length(card), EMBED_LIMIT, "one embed")
+    reader.limit(node.where, "the card", card_length(card), EMBED_LIMIT, "one embed")
     return card
-
-
-def _row_field_length(row: CardRow, coaching_heading: str, therapy_heading: str) -> int:
-    """A row as one field: "**Coaching:** ...", a line break, "**Therapy:** ..."."""
-    return len(coaching_heading) + len(therapy_heading) + len(row.coaching) + len(row.therapy) + 13
-
-
-def _card_length(card: Card) -> int:
-    """Characters the card takes as one message: title, intro, one field per row, the rest."""
-    rows = sum(
-        len(r.topic) + _row_field_length(r, card.coaching_heading, card.therapy_heading)
-        for r in card.rows
-    )
-    rest = (card.title, card.intro, card.similarities_title, card.tendency_note)
-    footer = len(card.attribution) + len(card.disclaimer) + 3
-    return rows + sum(len(t) for t in rest) + _listed(card.similarities) + footer
 
 
 # Messages
 
 
 def _messages(
-    reader: _Reader, doc: Any, where: Where, reference: Messages | None, places: dict[str, Where]
+    reader: Reader, doc: Any, where: Where, reference: Messages | None, places: dict[str, Where]
 ) -> Messages | None:
     node = reader.mapping(doc, where, "messages.yaml")
     if node is None:
@@ -376,7 +216,7 @@ def _messages(
         if key in texts and key not in PLACEHOLDERS:
             reader.limit(places[key], f"'{key}'", texts[key], HEADER_LIMIT, "a heading")
     if "progress" in texts:
-        shown = _fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
+        shown = fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
         reader.limit(places["progress"], "'progress'", shown, HEADER_LIMIT, "a heading")
     for key, text in texts.items():
         if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
@@ -395,7 +235,7 @@ def _nearest(node: YamlMap, path: list[str]) -> Where:
 
 
 def _check_placeholders(
-    reader: _Reader, where: Where, key: str, text: str, names: tuple[str, ...]
+    reader: Reader, where: Where, key: str, text: str, names: tuple[str, ...]
 ) -> None:
     try:
         used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
@@ -416,20 +256,10 @@ def _check_placeholders(
             reader.fail(where, f"'{key}' cannot be filled in: {exc}")
 
 
-def _fill(template: str, **values: object) -> str:
-    """A message with its placeholders filled, or the raw text when it cannot be filled."""
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError, AttributeError):
-        return template
-
-
 # Helplines
 
 
-def _helplines(
-    reader: _Reader, doc: Any, where: Where
-) -> tuple[Helplines, dict[str, Where]] | None:
+def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[str, Where]] | None:
     node = reader.mapping(doc, where, "helplines.yaml")
     if node is None:
         return None
@@ -496,45 +326,10 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _check_help_message(
-    reader: _Reader, messages: Messages, helplines: Helplines, places: Mapping[str, Where]
-) -> None:
-    """The help message for each region must fit one message, its lines one field."""
-    words = messages.texts
-    if any(key not in words for key in REQUIRED_MESSAGES if key.startswith("help.")):
-        return
-    contact = "x" * CONTACT_LENGTH
-    common = [
-        words["help.title"],
-        words["help.intro"],
-        _fill(words["help.elsewhere"], url=helplines.elsewhere),
-        max(_fill(words["help.eap"], contact=contact), words["help.eap_unset"], key=len),
-        words["help.trusted"],
-        _fill(words["help.last_checked"], date=helplines.last_checked),
-        max(words["help.closing"], words["help.closing_continue"], key=len),
-    ]
-    for code, region in helplines.regions.items():
-        lines = [
-            _fill(words["help.line"], name=line.name, contact=line.contact)
-            + (f" ({line.hours})" if line.hours else "")
-            for line in region.lines
-        ]
-        name = f"the help message for {code}"
-        listed = f"the list of lines for {code}"
-        reader.limit(places[code], listed, _listed(lines), FIELD_LIMIT, "one field")
-        total = (
-            sum(len(t) for t in common)
-            + len(_fill(words["help.emergency"], number=region.emergency))
-            + _listed(lines)
-        )
-        total += 6 * PART_EXTRA
-        reader.limit(places[code], name, total, MESSAGE_LIMIT, "one message")
-
-
 # The conversation
 
 
-def _answer(reader: _Reader, node: YamlMap, row_ids: set[str] | None) -> Answer:
+def _answer(reader: Reader, node: YamlMap, row_ids: set[str] | None) -> Answer:
     reader.keys(node, ("id", "label"), ("lean", "weight", "rows", "rules_out", "note"))
     lean = node.get("lean", "neither")
     if lean not in LEANS:
@@ -558,7 +353,7 @@ def _answer(reader: _Reader, node: YamlMap, row_ids: set[str] | None) -> Answer:
 
 
 def _id_list(
-    reader: _Reader, node: YamlMap, key: str, known: set[str] | None, what: str
+    reader: Reader, node: YamlMap, key: str, known: set[str] | None, what: str
 ) -> tuple[str, ...]:
     """The ids listed under `key`; `known` None means they cannot be checked (file broken)."""
     if key not in node:
@@ -578,16 +373,7 @@ def _id_list(
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class _Conversation:
-    intro: str
-    safety: SafetyQuestion
-    questions: tuple[Question, ...]
-    margin: int
-    outcomes: dict[OutcomeId, Outcome]
-
-
-def _question_answers(reader: _Reader, node: YamlMap) -> list[tuple[Any, Where]]:
+def _question_answers(reader: Reader, node: YamlMap) -> list[tuple[Any, Where]]:
     """A question's answer entries, reporting unknown keys and too few or too many answers."""
     reader.keys(node, ("id", "text", "answers"))
     entries = reader.items(node, "answers", "answers")
@@ -596,7 +382,7 @@ def _question_answers(reader: _Reader, node: YamlMap) -> list[tuple[Any, Where]]
     return entries
 
 
-def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
+def _safety(reader: Reader, node: YamlMap) -> SafetyQuestion:
     entries = _question_answers(reader, node)
     answers: list[SafetyAnswer] = []
     ids: list[tuple[str, Where]] = []
@@ -624,8 +410,8 @@ def _safety(reader: _Reader, node: YamlMap) -> SafetyQuestion:
 
 
 def _conversation(
-    reader: _Reader, doc: Any, where: Where, card: Card | None, places: Places
-) -> _Conversation | None:
+    reader: Reader, doc: Any, where: Where, card: Card | None, places: Places
+) -> Conversation | None:
     node = reader.mapping(doc, where, "conversation.yaml")
     if node is None:
         return None
@@ -719,214 +505,7 @@ def _conversation(
                 instead=instead,
             )
     intro = reader.text(node, "intro", SECTION_LIMIT, "a paragraph")
-    return _Conversation(intro, safety, tuple(questions), margin, outcomes)
-
-
-def _check_messages_fit(
-    reader: _Reader, conversation: _Conversation, card: Card, messages: Messages, places: Places
-) -> None:
-    """Each question and each result, once filled in, must fit one message."""
-    words = messages.texts
-    if any(key not in words for key in REQUIRED_MESSAGES):
-        return
-    progress = _fill(words["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
-    asks = [(conversation.safety.text, len(conversation.intro), places.safety)]
-    asks += [(q.text, 0, places.question.get(i)) for i, q in enumerate(conversation.questions)]
-    for text, intro, where in asks:
-        if where is not None:
-            total = intro + len(progress) + len(text) + 2 * PART_EXTRA
-            reader.limit(where, "the question", total, MESSAGE_LIMIT, "one message")
-
-    notes = sum(
-        max((len(a.note) + LIST_ITEM_EXTRA for a in q.answers if a.note), default=0)
-        for q in conversation.questions
-    )
-    longest_note = max(
-        (len(a.note) for q in conversation.questions for a in q.answers if a.note), default=0
-    )
-    if places.questions is not None and longest_note <= FIELD_LIMIT:
-        reader.limit(places.questions, "the notes one result can show", notes, FIELD_LIMIT)
-    contact = "x" * CONTACT_LENGTH
-    fixed = sum(
-        len(words[key])
-        for key in (
-            "result.heading",
-            "result.why_heading",
-            "result.next_steps_heading",
-            "result.not_assessment",
-        )
-    )
-    for outcome_id, outcome in conversation.outcomes.items():
-        where = places.outcome[outcome_id]
-        steps = [
-            max(
-                _fill(words[f"next_steps.{name}"], contact=contact),
-                words[f"next_steps.{name}_unset"],
-                key=len,
-            )
-            for name in outcome.next_steps
-        ]
-        name = f"the '{outcome_id}' result"
-        reader.limit(where, f"{name}'s next steps", _listed(steps), FIELD_LIMIT, "one field")
-        why = _longest_why(conversation, card, messages, outcome_id)
-        reader.limit(where, f"{name}'s why", why, FIELD_LIMIT, "one field")
-        total = len(outcome.title) + len(outcome.summary) + why + notes + _listed(steps) + fixed
-        total += 4 * PART_EXTRA
-        reader.limit(where, name, total, MESSAGE_LIMIT, "one message")
-
-
-def _longest_why(
-    conversation: _Conversation, card: Card, messages: Messages, outcome: OutcomeId
-) -> int:
-    """The most characters the reasons of one result can take: its longest few card rows."""
-    reasons = _longest_reasons(conversation.questions, card, messages, outcome)
-    return sum(len(reason) + LIST_ITEM_EXTRA for reason in reasons)
-
-
-def longest_reasons(content: Content, outcome: OutcomeId) -> tuple[str, ...]:
-    """The longest reasons a result for `outcome` could show: a worst case to measure."""
-    return _longest_reasons(content.questions, content.card, content.messages, outcome)
-
-
-def _longest_reasons(
-    questions: Iterable[Question], card: Card, messages: Messages, outcome: OutcomeId
-) -> tuple[str, ...]:
-    rows = {r.id: r for r in card.rows}
-    words = messages.texts
-    longest: dict[str, str] = {}
-    for question in questions:
-        for answer in question.answers:
-            if answer.lean not in REASON_LEANS[outcome]:
-                continue
-            for row_id in answer.rows:
-                row = rows.get(row_id)
-                if row is None:
-                    continue
-                key, values = reason_message(answer.lean, row)
-                reason = _fill(words[key], **values)
-                if len(reason) > len(longest.get(row_id, "")):
-                    longest[row_id] = reason
-    return tuple(sorted(longest.values(), key=len, reverse=True)[:MAX_REASONS])
-
-
-# Comparing a locale with the reference locale
-
-
-def _compare(
-    reader: _Reader,
-    reference: Content,
-    docs: Mapping[str, tuple[Any, Where]],
-    card: Card | None,
-    conversation: _Conversation | None,
-    places: Places,
-) -> None:
-    """Report what this locale lacks, or has beyond, compared with the reference locale."""
-    ref = REFERENCE_LOCALE
-    card_doc = docs.get("card.yaml", (None, None))[0]
-    if card is not None and isinstance(card_doc, YamlMap):
-        rows_node = card_doc.get("rows")
-        rows_where = card_doc.at("rows") if isinstance(rows_node, YamlList) else card_doc.where
-        mine = {r.id for r in card.rows}
-        for row in reference.card.rows:
-            if row.id not in mine:
-                reader.fail(rows_where, f"missing card row '{row.id}' ({ref}/ has it)")
-        their_rows = {r.id for r in reference.card.rows}
-        if isinstance(rows_node, YamlList):
-            for item in rows_node:
-                if isinstance(item, YamlMap) and item.get("id") not in their_rows | {None, ""}:
-                    reader.fail(item.at("id"), f"unknown card row '{item['id']}' ({ref}/ has none)")
-    if conversation is None or places.questions is None:
-        return
-    _compare_answers(
-        reader,
-        [(a.id, (a.action,)) for a in reference.safety.answers],
-        [(a.id, (a.action,)) for a in conversation.safety.answers],
-        docs["conversation.yaml"][0],
-        "safety",
-    )
-    ref_questions = {q.id: q for q in reference.questions}
-    my_ids = [q.id for q in conversation.questions]
-    for q in reference.questions:
-        if q.id not in my_ids:
-            reader.fail(places.questions, f"missing question '{q.id}' ({ref}/ has it)")
-    for index, question in enumerate(conversation.questions):
-        where = places.question.get(index, places.questions)
-        if question.id not in ref_questions:
-            reader.fail(where, f"unknown question '{question.id}' ({ref}/ has none)")
-            continue
-        theirs = ref_questions[question.id]
-        mine_answers = {a.id: a for a in question.answers}
-        answers_where = places.answers.get(index, where)
-        for answer in theirs.answers:
-            if answer.id not in mine_answers:
-                reader.fail(answers_where, f"missing answer '{answer.id}' ({ref}/ has it)")
-        their_answers = {a.id: a for a in theirs.answers}
-        for a_index, answer in enumerate(question.answers):
-            a_where = places.answer.get((index, a_index), answers_where)
-            other = their_answers.get(answer.id)
-            if other is None:
-                reader.fail(a_where, f"unknown answer '{answer.id}' ({ref}/ has none)")
-            elif _score(answer) != _score(other):
-                reader.fail(
-                    a_where,
-                    f"answer '{answer.id}' scores differently from {ref}/; "
-                    "lean, weight and rules_out must match",
-                )
-        if [a.id for a in question.answers if a.id in their_answers] != [
-            a.id for a in theirs.answers if a.id in mine_answers
-        ]:
-            reader.fail(answers_where, f"answers must be in the same order as in {ref}/")
-    common = [q for q in my_ids if q in ref_questions]
-    if common != [q.id for q in reference.questions if q.id in my_ids]:
-        reader.fail(places.questions, f"questions must be in the same order as in {ref}/")
-    if conversation.margin != reference.margin:
-        node = docs["conversation.yaml"][0]
-        scoring = node.get("scoring") if isinstance(node, YamlMap) else None
-        where = scoring.at("margin") if isinstance(scoring, YamlMap) else places.questions
-        reader.fail(where, f"'margin' must match {ref}/ ({reference.margin})")
-    for outcome_id, outcome in conversation.outcomes.items():
-        other_outcome = reference.outcomes.get(outcome_id)
-        if other_outcome is not None and outcome.instead != other_outcome.instead:
-            reader.fail(
-                places.outcome[outcome_id],
-                f"outcome '{outcome_id}' must have the same 'instead' as in {ref}/",
-            )
-
-
-def _score(answer: Answer) -> tuple[str, int, tuple[str, ...]]:
-    return answer.lean, answer.weight, tuple(sorted(answer.rules_out))
-
-
-def _compare_answers(
-    reader: _Reader,
-    theirs: list[tuple[str, tuple[str, ...]]],
-    mine: list[tuple[str, tuple[str, ...]]],
-    doc: Any,
-    key: str,
-) -> None:
-    """The safety question's answers: same ids, same actions, same order."""
-    node = doc.get(key) if isinstance(doc, YamlMap) else None
-    if not isinstance(node, YamlMap):
-        return
-    answers = node.get("answers")
-    where = node.at("answers")
-    if theirs == mine or not isinstance(answers, YamlList):
-        return
-    my_ids = [m[0] for m in mine]
-    their_ids = [t[0] for t in theirs]
-    for ident, _ in theirs:
-        if ident not in my_ids:
-            reader.fail(where, f"missing answer '{ident}' ({REFERENCE_LOCALE}/ has it)")
-    items = [i for i in answers if isinstance(i, YamlMap)]
-    for (ident, action), item in zip(mine, items, strict=False):
-        if ident not in their_ids:
-            reader.fail(item.where, f"unknown answer '{ident}' ({REFERENCE_LOCALE}/ has none)")
-        elif (ident, action) not in theirs:
-            reader.fail(
-                item.where, f"answer '{ident}' must have the same action as in {REFERENCE_LOCALE}/"
-            )
-    if [i for i in my_ids if i in their_ids] != [i for i in their_ids if i in my_ids]:
-        reader.fail(where, f"answers must be in the same order as in {REFERENCE_LOCALE}/")
+    return Conversation(intro, safety, tuple(questions), margin, outcomes)
 
 
 # Loading
@@ -962,7 +541,7 @@ def file_label(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _read_all(folder: Path, reader: _Reader) -> dict[str, tuple[Any, Where]]:
+def _read_all(folder: Path, reader: Reader) -> dict[str, tuple[Any, Where]]:
     docs: dict[str, tuple[Any, Where]] = {}
     for name in FILES:
         path = folder / name
@@ -986,7 +565,7 @@ def load_located(
     A locale other than the reference (en) is compared with `reference`, or with `root`/en when
     no reference is given (unless `compare` is False). Raises ContentError listing every problem.
     """
-    reader = _Reader()
+    reader = Reader()
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([Problem(file_label(folder), 1, 1, "locale folder is missing")])
@@ -1036,11 +615,11 @@ def load_located(
     helplines_node = docs.get("helplines.yaml", (None, None))[0]
     places.helplines = helplines_node.where if isinstance(helplines_node, YamlMap) else None
     if messages is not None and loaded is not None:
-        _check_help_message(reader, messages, *loaded)
+        check_help_message(reader, messages, *loaded)
     if conversation is not None and card is not None and messages is not None:
-        _check_messages_fit(reader, conversation, card, messages, places)
+        check_messages_fit(reader, conversation, card, messages, places)
     if reference is not None:
-        _compare(reader, reference, docs, card, conversation, places)
+        compare_with_reference(reader, reference, docs, card, conversation, places)
     if reader.problems or not (card and messages and conversation and helplines_):
         raise ContentError(
             set(reader.problems) or [Problem(file_label(folder), 1, 1, "content is incomplete")]
