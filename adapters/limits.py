@@ -10,21 +10,21 @@ from adapters.discord.render import render as discord_render
 from adapters.slack.render import limit_problems
 from adapters.slack.render import render as slack_render
 from bot.effects import Effect
-
-# Discord's limits (discord.py checks none of them; Discord answers 400)
-DISCORD_CONTENT = 2000
-DISCORD_EMBEDS = 10
-DISCORD_EMBED_TOTAL = 6000
-DISCORD_TITLE = 256
-DISCORD_DESCRIPTION = 4096
-DISCORD_FIELDS = 25
-DISCORD_FIELD_NAME = 256
-DISCORD_FIELD_VALUE = 1024
-DISCORD_FOOTER = 2048
-DISCORD_ROWS = 5
-DISCORD_ROW_BUTTONS = 5
-DISCORD_LABEL = 80
-DISCORD_CUSTOM_ID = 100
+from bot.platform_limits import (
+    DISCORD_CUSTOM_ID,
+    DISCORD_DESCRIPTION,
+    DISCORD_EMBED,
+    DISCORD_EMBEDS,
+    DISCORD_FIELD,
+    DISCORD_FIELD_NAME,
+    DISCORD_FIELDS,
+    DISCORD_FOOTER,
+    DISCORD_LABEL,
+    DISCORD_MESSAGE,
+    DISCORD_ROW_BUTTONS,
+    DISCORD_ROWS,
+    DISCORD_TITLE,
+)
 
 
 def platform_problems(effect: Effect, token: str) -> list[str]:
@@ -38,13 +38,13 @@ def discord_problems(effect: Effect, token: str) -> list[str]:
     """Every Discord limit the message for `effect` breaks (empty when it fits)."""
     reply = discord_render(effect, token)
     problems: list[str] = []
-    if reply.content is not None and len(reply.content) > DISCORD_CONTENT:
-        problems.append(f"text is {len(reply.content)} characters; at most {DISCORD_CONTENT}")
+    if reply.content is not None and len(reply.content) > DISCORD_MESSAGE:
+        problems.append(f"text is {len(reply.content)} characters; at most {DISCORD_MESSAGE}")
     if len(reply.embeds) > DISCORD_EMBEDS:
         problems.append(f"{len(reply.embeds)} embeds; at most {DISCORD_EMBEDS}")
     total = sum(len(embed) for embed in reply.embeds)
-    if total > DISCORD_EMBED_TOTAL:
-        problems.append(f"embeds are {total} characters; at most {DISCORD_EMBED_TOTAL}")
+    if total > DISCORD_EMBED:
+        problems.append(f"embeds are {total} characters; at most {DISCORD_EMBED}")
     for embed in reply.embeds:
         problems.extend(_embed_problems(embed))
     problems.extend(_component_problems(reply.view().to_components()))
@@ -65,7 +65,7 @@ def _embed_problems(embed: discord.Embed) -> list[str]:
         problems.append(f"{len(embed.fields)} embed fields; at most {DISCORD_FIELDS}")
     for n, embed_field in enumerate(embed.fields):
         problems += _too_long(f"field {n} name", embed_field.name, DISCORD_FIELD_NAME)
-        problems += _too_long(f"field {n} value", embed_field.value, DISCORD_FIELD_VALUE)
+        problems += _too_long(f"field {n} value", embed_field.value, DISCORD_FIELD)
     return problems
 
 

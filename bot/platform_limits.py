@@ -1,6 +1,7 @@
 """How much text Slack and Discord accept, and how long content becomes once an adapter shows it.
 
-Each kind of text is held to the tighter of the two platforms, in characters.
+Each kind of text is held to the tighter of the two platforms, in characters. discord.py checks
+none of Discord's limits (Discord answers 400), so they are all here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ DISCORD_EMBED = 6000
 DISCORD_FIELDS = 25
 DISCORD_FOOTER = 2048
 DISCORD_MESSAGE = 2000  # a message's own text, which is how the conversation is sent
+DISCORD_EMBEDS = 10
+DISCORD_FIELD_NAME = 256
+DISCORD_ROWS = 5
+DISCORD_ROW_BUTTONS = 5
+DISCORD_CUSTOM_ID = 100
 
 BUTTON_LIMIT = min(SLACK_BUTTON, DISCORD_LABEL)
 HEADER_LIMIT = min(SLACK_HEADER, DISCORD_TITLE)

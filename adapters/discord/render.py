@@ -14,10 +14,10 @@ import discord
 from adapters.discord.buttons import STYLES, custom_id_for
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
+from bot.platform_limits import DISCORD_MESSAGE, DISCORD_ROW_BUTTONS, DISCORD_ROWS
 
-CONTENT_LIMIT = 2000
-ROWS = 5
-PER_ROW = 5
+CONTENT_LIMIT = DISCORD_MESSAGE
+"""The most characters a message's own text may have."""
 
 
 @dataclass(frozen=True)
@@ -156,10 +156,13 @@ def _answer_rows(ask: Ask) -> tuple[tuple[Action, ...], ...]:
     # one answer per row reads as a list; more answers than rows are packed five to a row
     answers: Sequence[Action] = ask.answers
     rows: list[tuple[Action, ...]]
-    if len(answers) < ROWS:
+    if len(answers) < DISCORD_ROWS:
         rows = [(a,) for a in answers]
     else:
-        rows = [tuple(answers[i : i + PER_ROW]) for i in range(0, len(answers), PER_ROW)]
+        rows = [
+            tuple(answers[i : i + DISCORD_ROW_BUTTONS])
+            for i in range(0, len(answers), DISCORD_ROW_BUTTONS)
+        ]
     return (*rows, ask.controls)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
+from bot.platform_limits import SLACK_BUTTON, SLACK_HEADER, SLACK_SECTION
 
 ACTION_PREFIX = "cot:"
 """Every button's action_id is this prefix and the event code (``cot:c2``, ``cot:b``)."""
@@ -14,14 +15,11 @@ ACTION_PREFIX = "cot:"
 Block = dict[str, Any]
 Message = dict[str, Any]
 
-# Slack's published Block Kit limits.
+# Slack's published Block Kit limits (headers, sections and buttons in bot.platform_limits).
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_HEADER = 150
-MAX_SECTION_TEXT = 3000
 MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
-MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_ACTION_ID = 255
 MAX_BLOCK_ID = 255
@@ -50,7 +48,7 @@ def _section(text: str) -> Block:
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": _plain(text[:MAX_HEADER])}
+    return {"type": "header", "text": _plain(text[:SLACK_HEADER])}
 
 
 def _context(text: str) -> Block:
@@ -237,12 +235,12 @@ def _block_problems(where: str, block: Block, action_ids: set[str]) -> list[str]
     kind = block.get("type")
     problems: list[str] = []
     if kind == "header":
-        problems += _text_problem(where, block.get("text"), MAX_HEADER)
+        problems += _text_problem(where, block.get("text"), SLACK_HEADER)
     elif kind == "section":
         if "text" not in block and "fields" not in block:
             problems.append(f"{where}: needs text or fields")
         if "text" in block:
-            problems += _text_problem(where, block["text"], MAX_SECTION_TEXT)
+            problems += _text_problem(where, block["text"], SLACK_SECTION)
         fields = block.get("fields", [])
         if len(fields) > MAX_FIELDS:
             problems.append(f"{where}: {len(fields)} fields; at most {MAX_FIELDS}")
@@ -253,7 +251,7 @@ def _block_problems(where: str, block: Block, action_ids: set[str]) -> list[str]
         if not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
             problems.append(f"{where}: {len(elements)} elements; 1 to {MAX_CONTEXT_ELEMENTS}")
         for element in elements:
-            problems += _text_problem(where, element, MAX_SECTION_TEXT)
+            problems += _text_problem(where, element, SLACK_SECTION)
     elif kind == "actions":
         elements = block.get("elements", [])
         if not 1 <= len(elements) <= MAX_ACTIONS_ELEMENTS:
@@ -266,7 +264,7 @@ def _block_problems(where: str, block: Block, action_ids: set[str]) -> list[str]
 
 
 def _button_problems(where: str, element: Block, action_ids: set[str]) -> list[str]:
-    problems = _text_problem(f"{where} button", element.get("text"), MAX_BUTTON_TEXT)
+    problems = _text_problem(f"{where} button", element.get("text"), SLACK_BUTTON)
     action_id = element.get("action_id", "")
     if not action_id or len(action_id) > MAX_ACTION_ID:
         problems.append(f"{where}: action_id must be 1 to {MAX_ACTION_ID} characters")
