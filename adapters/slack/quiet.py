@@ -32,6 +32,7 @@ class HidePayloads(logging.Filter):
     """Drops DEBUG records and hides button values, action ids and texts in the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Drop DEBUG records; rewrite the rest with their sensitive parts hidden."""
         if record.levelno < max(logging.INFO, logging.getLogger().level):
             return False
         message = record.getMessage()

@@ -48,6 +48,7 @@ def signature_ok(
 
 
 def _get_request(request: web.Request) -> AsyncBoltRequest:
+    # the OAuth pages are GETs: their body is never read, so one that is not UTF-8 cannot break them
     return AsyncBoltRequest(
         body="",
         query=request.query_string,
