@@ -87,6 +87,14 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
+async def wait_for_log(caplog: pytest.LogCaptureFixture, words: str, timeout: float = 10) -> None:
+    """Wait until `words` have been logged (the app logs some failures after its reply)."""
+    deadline = time.monotonic() + timeout
+    while words not in caplog.text and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert words in caplog.text
+
+
 RESULT_TITLES = (
     "Coaching might be worth exploring",
     "Therapy or counselling might be worth exploring",

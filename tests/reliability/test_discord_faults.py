@@ -5,7 +5,6 @@ the same conversation continues from its buttons afterwards.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -13,7 +12,7 @@ import discord
 
 from tests.discord.conftest import ALEX, SAM, Discord
 from tests.loopback import free_port
-from tests.reliability.conftest import SlowDiscord
+from tests.reliability.conftest import SlowDiscord, wait_for_log
 
 BUSY = "Discord is busy right now"
 
@@ -23,13 +22,6 @@ async def first_question(bot: Discord, person=ALEX):
     await bot.command(person)
     (thread,) = set(bot.fake.threads) - before
     return next(m for m in bot.thread_messages() if m.channel_id == thread)
-
-
-async def wait_for_log(caplog, words: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while words not in caplog.text and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
-    assert words in caplog.text
 
 
 async def test_a_slow_discord_holds_up_only_the_reply_it_is_slow_on(bot: Discord):

@@ -5,9 +5,7 @@ left; the app lives on, and the next conversation works.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.workspaces import NoStorage
 from tests.loopback import free_port, listen
-from tests.reliability.conftest import FaultySlack, finish_on_slack
+from tests.reliability.conftest import FaultySlack, finish_on_slack, wait_for_log
 from tests.slack.conftest import (
     SIGNING_SECRET,
     Person,
@@ -134,10 +132,7 @@ async def test_when_no_way_to_reach_the_person_is_left_the_app_lives_on(start, c
     server.fake.fail_next_response(500, times=3)
     server.fake.fail("/api/chat.postEphemeral", 500, times=3)
     await server.click(button(person.message, "No"))
-    deadline = time.monotonic() + 10
-    while "could not tell the person" not in caplog.text and time.monotonic() < deadline:
-        await _pause()
-    assert "could not tell the person their reply failed" in caplog.text
+    await wait_for_log(caplog, "could not tell the person their reply failed")
     await finish_on_slack(Person(server, user="U2"), content)
 
 
@@ -147,10 +142,7 @@ async def test_a_web_api_slower_than_its_timeout_leaves_the_app_working(start, c
     server.fake.slow("/api/views.publish", API_TIMEOUT * 3, times=3)
     assert await server.event({"type": "app_home_opened", "user": "U7", "tab": "home"}) == 200
     await finish_on_slack(Person(server), content)
-    deadline = time.monotonic() + 15
-    while "could not publish the Home tab" not in caplog.text and time.monotonic() < deadline:
-        await _pause()
-    assert "could not publish the Home tab" in caplog.text
+    await wait_for_log(caplog, "could not publish the Home tab", timeout=15)
     assert len(server.fake.tries(f"{server.fake.base}/api/views.publish")) == 3
 
 
@@ -160,10 +152,7 @@ async def test_web_api_500_throughout_leaves_the_app_working(start, content, cap
     server.fake.fail("/api/views.publish", 500, times=3)
     assert await server.event({"type": "app_home_opened", "user": "U7", "tab": "home"}) == 200
     await server.fake.wait_for(f"{server.fake.base}/api/views.publish", n=0)
-    deadline = time.monotonic() + 10
-    while "could not publish the Home tab" not in caplog.text and time.monotonic() < deadline:
-        await _pause()
-    assert "could not publish the Home tab" in caplog.text
+    await wait_for_log(caplog, "could not publish the Home tab")
     await finish_on_slack(Person(server), content)
 
 
@@ -176,10 +165,7 @@ async def test_connection_refused_everywhere_then_slack_returns(start, content, 
     gone = f"http://127.0.0.1:{free_port()}"
     server.web_client.base_url = f"{gone}/api/"
     await server.click(button(person.message, "No"), response_url=f"{gone}/respond/1")
-    deadline = time.monotonic() + 15
-    while "could not tell the person" not in caplog.text and time.monotonic() < deadline:
-        await _pause()
-    assert "could not tell the person their reply failed" in caplog.text
+    await wait_for_log(caplog, "could not tell the person their reply failed", timeout=15)
     # the same conversation carries on once Slack answers again
     server.web_client.base_url = server.fake.api_url
     await finish_on_slack(person, content)
@@ -203,7 +189,3 @@ async def test_slack_unreachable_at_start_still_lets_people_in(start, content, c
     assert "Question 1 of 9" in shown_text(await person.start())
     assert "auth.test failed (ClientConnectorError)" in caplog.text
     await finish_on_slack(person, content)
-
-
-async def _pause() -> None:
-    await asyncio.sleep(0.05)
