@@ -17,15 +17,15 @@ import tomllib
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from aiohttp import web
 
 from adapters.platforms import serve_all
 from bot.errors import SettingsError
 from bot.model import OUTCOMES
-from tests.loopback import free_port, listen
+from tests.discord.fake_discord import FakeDiscord
+from tests.loopback import free_port
 from tests.test_chat import safety_number, typed_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -540,110 +540,7 @@ def test_the_readme_piped_example_reaches_a_result(content, env, tmp_path):
     assert done.stdout.rstrip().endswith("Goodbye. Nothing you typed here was saved.")
 
 
-def _discord_json(data: object, status: int = 200) -> web.Response:
-    # discord.py parses a body as JSON only when the content type is exactly application/json
-    return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
-    )
-
-
-class _FakeDiscordServer:
-    """Discord's REST API and gateway on loopback: enough to log in, connect and be ready."""
-
-    BOT: ClassVar[dict[str, object]] = {
-        "id": "900000000000000001",
-        "username": "coach-or-therapy",
-        "discriminator": "0",
-        "global_name": None,
-        "avatar": None,
-        "bot": True,
-    }
-
-    def __init__(self, accept_token: bool = True) -> None:
-        self.accept_token = accept_token
-        self.identified = asyncio.Event()
-        self.closed = asyncio.Event()
-        self.base = ""
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v10/users/@me", self._me)
-        app.router.add_get("/api/v10/oauth2/applications/@me", self._application)
-        app.router.add_get("/api/v10/gateway/bot", self._gateway_url)
-        app.router.add_get("/gateway", self._gateway)
-        self._runner, self.base = await listen(app)
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _me(self, request: web.Request) -> web.Response:
-        if not self.accept_token:
-            return _discord_json({"message": "401: Unauthorized", "code": 0}, status=401)
-        return _discord_json(self.BOT)
-
-    async def _application(self, request: web.Request) -> web.Response:
-        return _discord_json(
-            {
-                "id": "900000000000000002",
-                "name": "coach-or-therapy",
-                "description": "",
-                "icon": None,
-                "bot_public": False,
-                "bot_require_code_grant": False,
-                "verify_key": "00",
-                "flags": 0,
-                "owner": {**self.BOT, "id": "900000000000000003", "bot": False},
-            }
-        )
-
-    async def _gateway_url(self, request: web.Request) -> web.Response:
-        return _discord_json(
-            {
-                "url": self.base.replace("http", "ws") + "/gateway",
-                "shards": 1,
-                "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 1000,
-                    "reset_after": 0,
-                    "max_concurrency": 1,
-                },
-            }
-        )
-
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse()
-        await socket.prepare(request)
-        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45000}})
-        async for message in socket:
-            payload = json.loads(message.data)
-            if payload["op"] == 2:
-                self.identified.set()
-                await socket.send_json(
-                    {
-                        "op": 0,
-                        "t": "READY",
-                        "s": 1,
-                        "d": {
-                            "v": 10,
-                            "user": self.BOT,
-                            "guilds": [],
-                            "session_id": "s",
-                            "resume_gateway_url": self.base.replace("http", "ws") + "/gateway",
-                            "application": {"id": "900000000000000002", "flags": 0},
-                            # Discord echoes the shard the client identified as
-                            "shard": payload["d"].get("shard", [0, 1]),
-                        },
-                    }
-                )
-            elif payload["op"] == 1:
-                await socket.send_json({"op": 11})
-        self.closed.set()
-        return socket
-
-
-def _both_platforms_env(env: dict[str, str], discord: _FakeDiscordServer) -> dict[str, str]:
+def _both_platforms_env(env: dict[str, str], discord: FakeDiscord) -> dict[str, str]:
     return env | {
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "test-signing-secret",
@@ -651,7 +548,7 @@ def _both_platforms_env(env: dict[str, str], discord: _FakeDiscordServer) -> dic
         "HOST": "127.0.0.1",
         "PORT": str(free_port()),
         "DISCORD_TOKEN": "fake.discord.token",
-        "DISCORD_API_URL": discord.base + "/api/v10",
+        "DISCORD_API_URL": discord.base,
     }
 
 
@@ -670,10 +567,10 @@ async def _slack_is_up(port: str, process: asyncio.subprocess.Process) -> None:
 
 @contextlib.asynccontextmanager
 async def _serving_both_platforms(
-    env: dict[str, str], cwd: Path, discord: _FakeDiscordServer
+    env: dict[str, str], cwd: Path, discord: FakeDiscord
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, dict[str, str]]]:
     """The plain command with Slack and Discord settings (Discord faked on loopback) running."""
-    await discord.start()
+    discord.start()
     settings = _both_platforms_env(env, discord)
     try:
         process = await asyncio.create_subprocess_exec(
@@ -691,25 +588,28 @@ async def _serving_both_platforms(
                 process.kill()
                 await process.wait()
     finally:
-        await discord.stop()
+        discord.stop()
 
 
 @pytest.mark.slow
 async def test_plain_command_with_both_platforms_serves_both_until_sigterm(env, tmp_path):
-    discord = _FakeDiscordServer()
+    discord = FakeDiscord()
     async with _serving_both_platforms(env, tmp_path, discord) as (process, settings):
-        await asyncio.wait_for(discord.identified.wait(), 30)
+        await discord.wait_for_gateway(op=2, timeout=30)
         await _slack_is_up(settings["PORT"], process)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
-        await asyncio.wait_for(discord.closed.wait(), 10)
+        assert await asyncio.to_thread(discord.gateway_closed.wait, 10)
     assert process.returncode == 0, stderr.decode()
     assert b"Question" not in stdout
     assert b"Traceback" not in stderr
 
 
 async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, tmp_path):
-    discord = _FakeDiscordServer(accept_token=False)
+    discord = FakeDiscord()
+    discord.fail(
+        "GET", r"^/users/@me$", 401, times=5, body={"message": "401: Unauthorized", "code": 0}
+    )
     async with _serving_both_platforms(env, tmp_path, discord) as (process, _):
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2

@@ -254,6 +254,17 @@ class FakeDiscord:
             await asyncio.sleep(0.002)
         raise AssertionError(f"no {method} {pattern} within {timeout}s; got {self.summary()}")
 
+    async def wait_for_gateway(self, op: int, timeout: float = 10) -> dict[str, Any]:
+        """The first gateway message with opcode `op` the bot sent (2 is IDENTIFY)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                found = [m for m in self.gateway_received if m["op"] == op]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.002)
+        raise AssertionError(f"the bot never sent op {op} to the gateway")
+
     def summary(self) -> list[str]:
         with self._lock:
             return [f"{c.status} {c.method} {c.path}" for c in self.calls]

@@ -141,7 +141,7 @@ def test_bad_shard_count_is_refused_at_start_up(value, monkeypatch, tmp_path, ca
 
 async def test_the_bot_serves_over_the_gateway_and_stops_cleanly(fake, runtime, api_base):
     serving = asyncio.create_task(serve_discord(runtime))
-    identify = await _gateway_message(fake, op=2)
+    identify = await fake.wait_for_gateway(op=2)
     assert identify["d"]["token"] == "fake-token"
     assert identify["d"]["intents"] == discord.Intents.default().value
     assert identify["d"]["shard"] == [0, 1], "one shard, as the fake's /gateway/bot recommends"
@@ -160,15 +160,6 @@ async def test_the_bot_serves_over_the_gateway_and_stops_cleanly(fake, runtime, 
     with contextlib.suppress(asyncio.CancelledError):
         await serving
     assert await asyncio.to_thread(fake.gateway_closed.wait, 5)
-
-
-async def _gateway_message(fake, op: int) -> dict:
-    for _ in range(2500):
-        found = [m for m in fake.gateway_received if m["op"] == op]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.002)
-    raise AssertionError(f"the bot never sent op {op} to the gateway")
 
 
 async def test_coach_or_therapy_discord_runs_until_sigterm(fake, tmp_path):
@@ -191,7 +182,7 @@ async def test_coach_or_therapy_discord_runs_until_sigterm(fake, tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await _gateway_message(fake, op=2)
+        await fake.wait_for_gateway(op=2)
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 20)
     finally:
