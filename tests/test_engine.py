@@ -15,6 +15,7 @@ from bot.events import Back, Choose, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
 from bot.model import Content
 from bot.state import State
+from tests.helplines import ESTABLISHED
 
 NOW = 1_800_000_000.0
 EAP = "https://eap.example.com"
@@ -389,20 +390,6 @@ def test_help_where_the_content_knows_no_lines_points_to_findahelpline(content, 
     assert "Samaritans" not in _all_words(help_)
     assert help_.trusted == content.messages["help.trusted"]
     assert content.helplines.last_checked in help_.last_checked
-
-
-# Established numbers (DOMAIN.md): region -> (emergency, a crisis line number)
-ESTABLISHED = {
-    "US": ("911", "988"),
-    "CA": ("911", "988"),
-    "GB": ("999", "116 123"),
-    "IE": ("112", "116 123"),
-    "AU": ("000", "13 11 14"),
-    "NZ": ("111", "1737"),
-    "FR": ("112", "3114"),
-    "DE": ("112", "0800 111 0 111"),
-    "IN": ("112", "14416"),
-}
 
 
 @pytest.mark.parametrize(("region", "numbers"), ESTABLISHED.items())
