@@ -114,6 +114,15 @@ async def finish_on_slack(person: Any, content: Content, answer: int = 0) -> dic
     return person.message
 
 
+async def finish_remaining(person: Any, content: Content) -> dict[str, Any]:
+    """Answer the rest of the questions with the first answer; the result message."""
+    while "Where to go next" not in shown_text(person.message):
+        text = shown_text(person.message)
+        question = next(q for q in content.questions if q.text in text)
+        await person.click(question.answers[0].label)
+    return person.message
+
+
 class FaultySlack(FakeSlack):
     """The loopback fake Slack, able to answer slowly or hang up, and noting every attempt."""
 

@@ -21,7 +21,7 @@ from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import RETRY_AFTER_SECONDS, DatabaseWorkspaces
 from adapters.workspaces import WorkspacePrefs
 from tests.loopback import listen
-from tests.reliability.conftest import FaultySlack, finish_on_slack
+from tests.reliability.conftest import FaultySlack, finish_on_slack, finish_remaining
 from tests.slack.conftest import (
     SIGNING_SECRET,
     Clock,
@@ -118,12 +118,3 @@ async def test_walk_throughs_outlive_the_database_and_counts_resume(
     assert counted["started"] == 3
     assert counted["finished"] == 3, "the counts kept during the outage were written"
     assert "database reachable again" in [r.getMessage() for r in caplog.records]
-
-
-async def finish_remaining(person: Person, content: Any) -> dict[str, Any]:
-    """Answer the rest of the questions with the first answer; the result message."""
-    while "Where to go next" not in shown_text(person.message):
-        text = shown_text(person.message)
-        question = next(q for q in content.questions if q.text in text)
-        await person.click(question.answers[0].label)
-    return person.message

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.conftest import FaultySlack, finish_on_slack
+from tests.reliability.conftest import FaultySlack, finish_on_slack, finish_remaining
 from tests.slack.conftest import Person, SlackServer, button, shown_text
 
 pytestmark = pytest.mark.slow
@@ -53,11 +53,3 @@ async def test_sigterm_finishes_replies_in_flight_and_conversations_survive_a_re
     await finish_on_slack(Person(server, user="UNEW"), content)
     code, output = await restarted.terminate()
     assert code == 0, output
-
-
-async def finish_remaining(person: Person, content: Any) -> dict[str, Any]:
-    while "Where to go next" not in shown_text(person.message):
-        text = shown_text(person.message)
-        question = next(q for q in content.questions if q.text in text)
-        await person.click(question.answers[0].label)
-    return person.message
