@@ -10,22 +10,18 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from adapters.runtime import build_runtime
-from adapters.slack.respond import Replier
-from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import RETRY_AFTER_SECONDS, DatabaseWorkspaces
 from adapters.workspaces import WorkspacePrefs
-from tests.loopback import listen
 from tests.reliability.conftest import FaultySlack, finish_on_slack, finish_remaining
 from tests.slack.conftest import (
-    SIGNING_SECRET,
     Clock,
     Person,
+    Servers,
     SlackServer,
     shown_text,
     slack_settings,
@@ -56,17 +52,10 @@ async def stored(
     clock = Clock()
     workspaces = DatabaseWorkspaces(engine, clock=clock)
     runtime = build_runtime(slack_settings(fake_slack, tmp_path))
-    replier = Replier(timeout=3)
-    app = build_slack_app(runtime, workspaces, replier=replier)
-    runner, base = await listen(build_web_app(app, SIGNING_SECRET))
-    async with aiohttp.ClientSession() as http:
-        yield (
-            SlackServer(base + EVENTS_PATH, fake_slack, http),
-            workspaces,
-            clock,
-        )
-    await replier.close()
-    await runner.cleanup()
+    servers = Servers()
+    app = build_slack_app(runtime, workspaces, replier=servers.replier(3))
+    yield await servers.serve(app, fake_slack), workspaces, clock
+    await servers.close()
     engine.dispose()
 
 

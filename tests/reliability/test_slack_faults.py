@@ -10,20 +10,16 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from adapters.runtime import build_runtime
 from adapters.slack.app import build_app, web_client
-from adapters.slack.respond import Replier
-from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.workspaces import NoStorage
-from tests.loopback import free_port, listen
+from tests.loopback import free_port
 from tests.reliability.conftest import FaultySlack, finish_on_slack, wait_for_log
 from tests.slack.conftest import (
-    SIGNING_SECRET,
     Person,
+    Servers,
     SlackServer,
     button,
     shown_text,
@@ -38,29 +34,19 @@ API_TIMEOUT = 1
 async def start(fake_slack: FaultySlack, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     """The real app whose Slack clients give up sooner than in production (same code, shorter
     waits), so a slow Slack is tested in a second rather than a minute."""
-    runners: list[web.AppRunner] = []
-    closers: list[Any] = []
-    http = aiohttp.ClientSession()
+    servers = Servers()
 
     async def serve(**settings: Any) -> SlackServer:
         runtime = build_runtime(slack_settings(fake_slack, tmp_path, **settings))
-        replier = Replier(timeout=REPLY_TIMEOUT)
         client = web_client(runtime)
         client.timeout = API_TIMEOUT
-        closers.append(replier.close)
-        app = build_app(runtime, NoStorage(), replier=replier, client=client)
-        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
-        runners.append(runner)
-        server = SlackServer(base + EVENTS_PATH, fake_slack, http)
+        app = build_app(runtime, NoStorage(), replier=servers.replier(REPLY_TIMEOUT), client=client)
+        server = await servers.serve(app, fake_slack)
         server.web_client = client  # type: ignore[attr-defined]
         return server
 
     yield serve
-    await http.close()
-    for close in closers:
-        await close()
-    for runner in runners:
-        await runner.cleanup()
+    await servers.close()
 
 
 async def notice_for(server: SlackServer) -> dict[str, Any]:

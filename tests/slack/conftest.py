@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode
 import aiohttp
 import pytest
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.runtime import Runtime, build_runtime
@@ -267,15 +268,41 @@ class SlackServer:
         return status
 
 
+class Servers:
+    """Real Slack apps served over HTTP during one test, one client to reach them, and clean-up."""
+
+    def __init__(self) -> None:
+        self.http = aiohttp.ClientSession()
+        self._runners: list[web.AppRunner] = []
+        self._repliers: list[Replier] = []
+
+    def replier(self, timeout: float) -> Replier:
+        """A Replier that is closed with the servers."""
+        replier = Replier(timeout=timeout)
+        self._repliers.append(replier)
+        return replier
+
+    async def serve(self, app: AsyncApp, fake: FakeSlack) -> SlackServer:
+        """Serve a Bolt app on loopback as `coach-or-therapy slack` does."""
+        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
+        self._runners.append(runner)
+        return SlackServer(base + EVENTS_PATH, fake, self.http)
+
+    async def close(self) -> None:
+        await self.http.close()
+        for replier in self._repliers:
+            await replier.close()
+        for runner in self._runners:
+            await runner.cleanup()
+
+
 ServeFactory = Callable[..., Any]
 
 
 @pytest.fixture
 async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     """Start the real app for a runtime; several may run at once (replicas, new content)."""
-    runners: list[web.AppRunner] = []
-    repliers: list[Replier] = []
-    http = aiohttp.ClientSession()
+    servers = Servers()
 
     async def start(
         runtime: Runtime | None = None,
@@ -286,21 +313,14 @@ async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable
         **settings: Any,
     ) -> SlackServer:
         runtime = runtime or build_runtime(slack_settings(fake_slack, tmp_path, **settings))
-        replier = Replier(timeout=reply_timeout)
-        repliers.append(replier)
+        replier = servers.replier(reply_timeout)
         app = build_app(
             runtime, workspaces or NoStorage(), replier=replier, clock=clock, commands=commands
         )
-        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
-        runners.append(runner)
-        return SlackServer(base + EVENTS_PATH, fake_slack, http)
+        return await servers.serve(app, fake_slack)
 
     yield start
-    await http.close()
-    for replier in repliers:
-        await replier.close()
-    for runner in runners:
-        await runner.cleanup()
+    await servers.close()
 
 
 @pytest.fixture

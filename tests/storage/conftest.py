@@ -12,19 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import Engine
 
 from adapters.runtime import build_runtime
-from adapters.slack.respond import Replier
-from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.server import EVENTS_PATH
 from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.workspaces import DatabaseWorkspaces
-from tests.loopback import listen
-from tests.slack.conftest import SIGNING_SECRET, SlackServer, slack_settings
+from tests.slack.conftest import Servers, SlackServer, slack_settings
 from tests.storage.postgres import PostgresUnavailable, Server, start_server
 from tests.storage.slack_fake import InstallingSlack, serve_fake
 
@@ -98,27 +94,16 @@ async def serve_slack_on(
     installing_slack: InstallingSlack, tmp_path: Path
 ) -> AsyncIterator[Callable[..., Awaitable[StoredSlack]]]:
     """Start the app as `coach-or-therapy slack` builds it, on the storage given."""
-    runners: list[web.AppRunner] = []
-    repliers: list[Replier] = []
-    http = aiohttp.ClientSession()
+    servers = Servers()
 
     async def start(workspaces: DatabaseWorkspaces, **overrides: Any) -> StoredSlack:
         runtime = build_runtime(slack_settings(installing_slack, tmp_path, **overrides))
-        replier = Replier(timeout=3)
-        repliers.append(replier)
-        app = build_slack_app(runtime, workspaces, replier=replier)
-        runner, base = await listen(build_web_app(app, SIGNING_SECRET))
-        runners.append(runner)
-        return StoredSlack(
-            SlackServer(base + EVENTS_PATH, installing_slack, http), base, workspaces
-        )
+        app = build_slack_app(runtime, workspaces, replier=servers.replier(3))
+        server = await servers.serve(app, installing_slack)
+        return StoredSlack(server, server.url.removesuffix(EVENTS_PATH), workspaces)
 
     yield start
-    await http.close()
-    for replier in repliers:
-        await replier.close()
-    for runner in runners:
-        await runner.cleanup()
+    await servers.close()
 
 
 @pytest.fixture
