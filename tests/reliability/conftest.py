@@ -27,7 +27,7 @@ from adapters.slack.server import EVENTS_PATH
 from bot.model import Content
 from tests.discord.conftest import api_base, bot, runtime, settings
 from tests.discord.fake_discord import FakeDiscord
-from tests.loopback import free_port, listen
+from tests.loopback import free_port, listen, wait_until_healthy
 from tests.slack.conftest import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -255,21 +255,14 @@ class SlackProcess:
                 stdout=log_file,
                 stderr=log_file,
             )
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while True:
-            assert self.process.returncode is None, self.output()
-            try:
-                async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if loop.time() > deadline:
-                self.process.kill()
-                await self.process.wait()
-                raise AssertionError(f"the Slack app never started listening: {self.output()}")
-            await asyncio.sleep(0.1)
+        process = self.process
+        try:
+            base = f"http://127.0.0.1:{self.port}"
+            await wait_until_healthy(http, base, lambda: process.returncode is None, self.output)
+        except AssertionError:
+            self.kill()
+            await process.wait()
+            raise
 
     async def terminate(self) -> tuple[int, str]:
         """SIGTERM, then the exit code and everything it wrote once it has exited."""

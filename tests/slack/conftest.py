@@ -289,6 +289,7 @@ class Servers:
         return SlackServer(base + EVENTS_PATH, fake, self.http)
 
     async def close(self) -> None:
+        """Close the client, the repliers and the servers."""
         await self.http.close()
         for replier in self._repliers:
             await replier.close()

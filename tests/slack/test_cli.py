@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from adapters.slack.manifest import print_manifest
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,13 +181,8 @@ async def test_slack_command_serves_http_and_stops_cleanly_on_sigterm(fake_slack
         import aiohttp
 
         async with aiohttp.ClientSession() as http:
-            for _ in range(100):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
+            base = f"http://127.0.0.1:{port}"
+            await wait_until_healthy(http, base, lambda: process.returncode is None)
             body = "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1&channel_id=C1"
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
             async with http.post(

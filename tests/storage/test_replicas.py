@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until_healthy
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
 from tests.storage.postgres import Server
 from tests.storage.slack_fake import InstallingSlack, serve_fake, type_command
@@ -74,21 +73,6 @@ def labels(message: dict) -> list[str]:
     return [b["text"]["text"] for b in buttons(message)]
 
 
-async def _ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(f"replica exited: {log.read_text()}")
-            try:
-                async with http.get(f"{base}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"replica never became ready: {log.read_text()}")
-
-
 async def test_two_replicas_share_installs_conversations_and_totals(
     shared_database, fake, tmp_path, content
 ):
@@ -118,8 +102,11 @@ async def test_two_replicas_share_installs_conversations_and_totals(
                     )
                 )
         bases = [f"http://127.0.0.1:{p}" for p in ports]
-        for base, process, log in zip(bases, processes, logs, strict=True):
-            await _ready(base, process, log)
+        async with aiohttp.ClientSession() as http:
+            for base, process, log in zip(bases, processes, logs, strict=True):
+                await wait_until_healthy(
+                    http, base, lambda p=process: p.poll() is None, log.read_text
+                )
         await _exercise(bases, fake, content.outcomes["coaching"].title)
     finally:
         for process in processes:
