@@ -65,6 +65,13 @@ async def send(
         return response.status, await response.text(errors="replace")
 
 
+async def send_payload(server: SlackServer, payload: Any, as_form: bool) -> tuple[int, str]:
+    """Send `payload` signed, as Slack posts interactions (form field) or as a JSON body."""
+    raw = json.dumps(payload)
+    body = urlencode({"payload": raw}) if as_form else raw
+    return await send(server, body.encode(), FORM if as_form else JSON, signed(body.encode()))
+
+
 def assert_polite(status: int, text: str) -> None:
     """A 4xx, or a 2xx whose body is empty or a message a person can read."""
     assert status < 500, (status, text)
@@ -155,11 +162,7 @@ async def test_signed_nonsense_json_never_gets_a_500(fuzzed, value, kind, as_for
     payload: Any = value
     if isinstance(value, dict):
         payload = {**value, "type": kind, "extra": extra}
-    raw = json.dumps(payload)
-    body = urlencode({"payload": raw}) if as_form else raw
-    status, text = await send(
-        slack, body.encode(), FORM if as_form else JSON, signed(body.encode())
-    )
+    status, text = await send_payload(slack, payload, as_form)
     assert_polite(status, text)
     assert_replies_are_messages(slack)
 
@@ -203,11 +206,7 @@ def shaped(kind: str) -> Any:
 @given(payload=SLACK_TYPES.flatmap(shaped), as_form=st.booleans())
 async def test_slack_shaped_payloads_with_garbage_fields_never_get_a_500(fuzzed, payload, as_form):
     slack = fuzzed
-    raw = json.dumps(payload)
-    body = urlencode({"payload": raw}) if as_form else raw
-    status, text = await send(
-        slack, body.encode(), FORM if as_form else JSON, signed(body.encode())
-    )
+    status, text = await send_payload(slack, payload, as_form)
     assert_polite(status, text)
     assert_replies_are_messages(slack)
 
