@@ -175,3 +175,15 @@ async def test_slack_unreachable_at_start_still_lets_people_in(start, content, c
     assert "Question 1 of 9" in shown_text(await person.start())
     assert "auth.test failed (ClientConnectorError)" in caplog.text
     await finish_on_slack(person, content)
+
+
+async def test_after_auth_test_fails_requests_do_not_wait_on_it_again(start, content, caplog):
+    caplog.set_level(logging.WARNING)
+    server = await start()
+    server.fake.fail("/api/auth.test", 500, times=1)
+    first, second = Person(server), Person(server)
+    assert "Question 1 of 9" in shown_text(await first.start())
+    assert "Question 1 of 9" in shown_text(await second.start())
+    await finish_on_slack(first, content)
+    # one quick try, no retries, then a pause: Slack's 3 seconds stay for the people
+    assert len(server.fake.api_method("auth.test")) == 1
