@@ -15,7 +15,7 @@ from bot.errors import ContentError, SettingsError
 from bot.settings import Settings, load_settings, unknown_dotenv_names
 
 if TYPE_CHECKING:
-    from adapters.storage.workspaces import DatabaseWorkspaces
+    from adapters.storage.store import DatabaseStorage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,11 +92,11 @@ def _forgiving_text_streams() -> None:
             reconfigure(errors="replace")
 
 
-def _storage(settings: Settings) -> DatabaseWorkspaces:
+def _storage(settings: Settings) -> DatabaseStorage:
     """The database for a running platform (schema checked; SettingsError when behind)."""
-    from adapters.storage.startup import open_workspaces
+    from adapters.storage.startup import open_storage
 
-    return open_workspaces(settings)
+    return open_storage(settings)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from adapters.runtime import Runtime
-from adapters.workspaces import Workspaces
+from adapters.storage.interface import NoStorage, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -23,19 +23,18 @@ TERMINAL_NOTE = (
 )
 
 
-def platform_servers(runtime: Runtime, workspaces: Workspaces | None = None) -> list[Server]:
+def platform_servers(runtime: Runtime, storage: Storage) -> list[Server]:
     """A server for each platform the settings configure (none when no tokens are set)."""
     settings = runtime.settings
     servers: list[Server] = []
-    extra = () if workspaces is None else (workspaces,)
     if settings.slack_configured:
         from adapters.slack.runner import serve_slack
 
-        servers.append(lambda: serve_slack(runtime, *extra))
+        servers.append(lambda: serve_slack(runtime, storage))
     if settings.discord_configured:
         from adapters.discord.runner import serve_discord
 
-        servers.append(lambda: serve_discord(runtime, *extra))
+        servers.append(lambda: serve_discord(runtime, storage))
     return servers
 
 
@@ -67,16 +66,27 @@ async def serve_all(servers: Sequence[Server]) -> None:
             raise task.exception()  # type: ignore[misc]
 
 
-def run_configured(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
+def run_configured(runtime: Runtime, storage: Storage | None = None) -> int:
     """Serve Slack and/or Discord as configured, else hold the conversation in this terminal."""
     from adapters.console.chat import run_chat
 
-    servers = platform_servers(runtime, workspaces)
+    servers = platform_servers(runtime, storage or NoStorage())
     if not servers:
         print(TERMINAL_NOTE, file=sys.stderr)
         return run_chat(runtime, sys.stdin, sys.stdout)
+    return run_servers(runtime, storage or NoStorage(), servers)
+
+
+async def serve_with(storage: Storage, servers: Sequence[Server]) -> None:
+    """Serve, with storage's background work (settings kept fresh, counts written) alongside."""
+    async with storage.running():
+        await serve_all(servers)
+
+
+def run_servers(runtime: Runtime, storage: Storage, servers: Sequence[Server]) -> int:
+    """Run these servers until a signal; one line and an exit code when one cannot start."""
     try:
-        asyncio.run(serve_all(servers))
+        asyncio.run(serve_with(storage, servers))
     except KeyboardInterrupt:
         return 0
     except Exception as exc:

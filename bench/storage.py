@@ -1,8 +1,10 @@
-"""Storage cost per click: prefs() and count() on SQLite and PostgreSQL, alone and concurrent.
+"""Storage cost per click: settings() and count() on SQLite and PostgreSQL, and the batch write.
 
-Every click reads its workspace's settings and most add to a monthly total, each in a worker thread.
-This measures those two calls as the adapters make them, on a SQLite file and on a throwaway
-PostgreSQL server started from the machine's server binaries (as the tests do).
+Every click reads its workspace's settings (held in memory once read) and most add to a monthly
+total (in memory, written in batches in the background). This measures those two calls as the
+adapters make them, and the background write of a batch of totals for 50 workspaces, on a SQLite
+file and on a throwaway PostgreSQL server started from the machine's server binaries (as the tests
+do).
 
     .venv/bin/python bench/storage.py --calls 2000
 """
@@ -21,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.storage.database import make_engine, upgrade
-from adapters.storage.workspaces import DatabaseWorkspaces
-from adapters.workspaces import WorkspacePrefs
+from adapters.storage.interface import WorkspacePrefs
+from adapters.storage.store import DatabaseStorage
 from tests.storage.postgres import start_server
 
 
@@ -41,8 +43,8 @@ async def _timed(calls: int, concurrency: int, call: Callable[[int], Awaitable[o
     elapsed = time.perf_counter() - began
     latencies.sort()
     return {
-        "median_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "median_us": statistics.median(latencies) * 1e6,
+        "p99_us": latencies[int(len(latencies) * 0.99) - 1] * 1e6,
         "per_s": calls / elapsed,
     }
 
@@ -50,27 +52,37 @@ async def _timed(calls: int, concurrency: int, call: Callable[[int], Awaitable[o
 async def _measure(name: str, url: str, calls: int) -> None:
     engine = make_engine(url)
     upgrade(engine)
-    workspaces = DatabaseWorkspaces(engine)
+    workspaces = DatabaseStorage(engine)
     for n in range(50):
-        await workspaces.save_prefs("slack", f"T{n}", WorkspacePrefs(region="GB"))
+        await workspaces.save_settings("slack", f"T{n}", WorkspacePrefs(region="GB"))
+
+    async def count(n: int) -> None:
+        workspaces.count("slack", f"T{n % 50}", ("started",))
+
+    async def flush(n: int) -> None:
+        for w in range(50):
+            workspaces.count("slack", f"T{w}", ("started", "finished"))
+        await workspaces.counts.flush()
+
     cases = {
-        "prefs": lambda n: workspaces.prefs("slack", f"T{n % 50}"),
-        "count": lambda n: workspaces.count("slack", f"T{n % 50}", ("started",)),
+        "settings": lambda n: workspaces.settings("slack", f"T{n % 50}"),
+        "count": count,
+        "flush": flush,
     }
     for case, call in cases.items():
         for concurrency in (1, 8):
             await _timed(50, concurrency, call)  # warm-up
             r = await _timed(calls, concurrency, call)
             print(
-                f"| {name:10} | {case:5} | {concurrency:11} | {r['median_ms']:7.2f} ms "
-                f"| {r['p99_ms']:7.2f} ms | {r['per_s']:8.0f} |"
+                f"| {name:10} | {case:8} | {concurrency:11} | {r['median_us']:8.1f} µs "
+                f"| {r['p99_us']:8.1f} µs | {r['per_s']:8.0f} |"
             )
     engine.dispose()
 
 
 async def main(calls: int) -> None:
-    print("| database   | call  | concurrency | median     | p99        | calls/s  |")
-    print("|------------|-------|-------------|------------|------------|----------|")
+    print("| database   | call     | concurrency | median      | p99         | calls/s  |")
+    print("|------------|----------|-------------|-------------|-------------|----------|")
     with tempfile.TemporaryDirectory() as folder:
         await _measure("SQLite", f"sqlite:///{folder}/bench.db", calls)
     server = start_server()

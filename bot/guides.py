@@ -34,6 +34,16 @@ class GuideBook:
                 return base
         return self.default_locale
 
+    def has(self, wanted: str | None) -> bool:
+        """Whether the content has this locale or its language."""
+        if not wanted:
+            return False
+        return wanted in self.contents or wanted.split("-")[0].lower() in self.contents
+
+    def locale_for(self, person: str | None, workspace: str | None) -> str:
+        """The person's language when the content has it, else the workspace's, else the default."""
+        return self.pick_locale(person if self.has(person) else workspace)
+
     def content(self, locale: str | None = None) -> Content:
         """The content for a locale, falling back to the default locale."""
         return self.contents[self.pick_locale(locale)]

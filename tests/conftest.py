@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from bot.content import load_content
 from bot.engine import Guide
 from bot.model import Content
 from bot.state import Keyring, Who
+from tests.storage.postgres import PostgresUnavailable, Server, start_server
 
 CONTENT_ROOT = Path(__file__).resolve().parent.parent / "content"
 
@@ -32,3 +34,16 @@ def keyring() -> Keyring:
 @pytest.fixture
 def who() -> Who:
     return Who("slack", "T1", "U1")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """One PostgreSQL server shared by the session's tests (they fail, never skip, without it)."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.remove()

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-import time
 from typing import Any, TextIO
 
 from adapters.console.text import Style, style_for
 from adapters.console.who import console_who
+from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
+from adapters.storage.interface import NoStorage
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
 from bot.model import Card
 from bot.state import Who
-from bot.turn import take_turn
 
 FORMATS = ("text", "markdown", "json", "slack", "discord")
 
 
 def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
     """The channel card exactly as the engine hands it to every platform."""
-    guide = runtime.book.guide()
-    turn = take_turn(guide, runtime.keyring, who, ShowCard(), None, time.time())
+    turn = asyncio.run(ConversationService(runtime, NoStorage()).take(who, ShowCard(), None))
     return next(e for e in turn.effects if isinstance(e, ShowCardEffect))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
@@ -13,11 +14,13 @@ from typing import TextIO
 from adapters.console.card import card_text
 from adapters.console.text import Style, is_tty, style_for
 from adapters.console.who import console_who
+from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
+from adapters.storage.interface import NoStorage
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.events import Back, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
-from bot.turn import take_turn
+from bot.state import Who
 
 logger = logging.getLogger(__name__)
 
@@ -235,9 +238,8 @@ def run_chat(
     """Hold the conversation on these streams until quit or end of input; returns exit status."""
     style = style_for(stdout)
     interactive = is_tty(stdin)
-    guide = runtime.book.guide()
+    conversations = ConversationService(runtime, NoStorage(), clock)
     who = console_who()
-    ttl = runtime.settings.state_ttl_seconds
 
     def write(text: str) -> None:
         stdout.write(text)
@@ -249,12 +251,28 @@ def run_chat(
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401
 
+    # each turn runs on the loop; the typing happens between turns, outside it, so Ctrl-C
+    # interrupts a read as it would in any terminal program
+    with asyncio.Runner() as loop:
+        return _converse(loop, conversations, who, stdin, write, style, interactive, editing)
+
+
+def _converse(
+    loop: asyncio.Runner,
+    conversations: ConversationService,
+    who: Who,
+    stdin: TextIO,
+    write: Callable[[str], None],
+    style: Style,
+    interactive: bool,
+    editing: bool,
+) -> int:
     try:
         event: Event = Start()
         token: str | None = None
         while True:
             logger.debug("terminal turn: %s", type(event).__name__)
-            turn = take_turn(guide, runtime.keyring, who, event, token, now=clock(), ttl=ttl)
+            turn = loop.run(conversations.take(who, event, token))
             token = turn.token
             screen = screen_for(turn.effects, style)
             write("\n" + screen.text)

@@ -7,26 +7,19 @@ Integrations settings), so each use checks the permission again before doing any
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from adapters.runtime import Runtime
-from adapters.storage.stats import stats_text
-from adapters.storage.validation import Invalid, validate_prefs
-from adapters.storage.workspaces import DatabaseWorkspaces
-from adapters.workspaces import WorkspacePrefs, Workspaces
+from adapters.admin import WORDS, NotSaved, Saved, WorkspaceAdmin, fix_list
+from adapters.storage.interface import WorkspacePrefs
 
 _log = logging.getLogger(__name__)
 
 ADMIN_COMMAND = "coach-or-therapy-admin"
 NOT_ADMIN = "Only members with Manage Server can change or see these; ask one of them."
 NOT_IN_SERVER = "These settings belong to a server; use the command in one."
-NO_DATABASE = "Settings and totals need the bot's database, which this installation does not use."
-NOT_SAVED = "The settings could not be saved just now; nothing changed. Please try again shortly."
-NO_STATS = "The totals can't be read just now; please try again in a minute."
 SAVED = "Saved. New walk-throughs on this server use these settings."
 LABELS = {
     "region": "Region for urgent helplines",
@@ -51,20 +44,13 @@ def _allowed(interaction: Interaction) -> str | None:
 class SettingsForm(discord.ui.Modal):
     """The server's settings, filled in with what is stored; blank means the default."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        workspaces: DatabaseWorkspaces,
-        prefs: WorkspacePrefs,
-        on_saved: Callable[[str], None] = lambda workspace: None,
-    ):
+    def __init__(self, admin: WorkspaceAdmin, prefs: WorkspacePrefs, guild: str) -> None:
         super().__init__(title="coach-or-therapy settings", timeout=15 * 60)
-        self.runtime = runtime
-        self.workspaces = workspaces
-        self.stored = prefs
-        self.on_saved = on_saved
-        regions = ", ".join(sorted(runtime.book.content().helplines.regions))
-        default_region = runtime.settings.default_region or "none"
+        self.admin = admin
+        self.guild = guild
+        settings = admin.runtime.settings
+        regions = ", ".join(admin.regions)
+        default_region = settings.default_region or "none"
         self.fields: dict[str, discord.ui.TextInput[Any]] = {
             "region": discord.ui.TextInput(
                 label=LABELS["region"],
@@ -89,7 +75,7 @@ class SettingsForm(discord.ui.Modal):
             ),
             "locale": discord.ui.TextInput(
                 label=LABELS["locale"],
-                placeholder=f"Blank: {runtime.settings.default_locale}",
+                placeholder=f"Blank: {settings.default_locale}",
                 default=prefs.locale or "",
                 required=False,
                 max_length=10,
@@ -108,82 +94,55 @@ class SettingsForm(discord.ui.Modal):
     async def on_submit(self, interaction: Interaction) -> None:
         """Check every field; save when all are sensible, else say what to fix."""
         why = _allowed(interaction)
+        if why is None and str(interaction.guild_id) != self.guild:
+            why = NOT_IN_SERVER
         if why is not None:
             await interaction.response.send_message(why, ephemeral=True)
             return
-        raw = {name: field.value for name, field in self.fields.items()}
-        checked = validate_prefs(
-            raw,
-            regions=self.runtime.book.content().helplines.regions.keys(),
-            locales=self.runtime.book.contents.keys(),
-        )
-        if isinstance(checked, Invalid):
-            lines = [f"• {LABELS[name]}: {problem}" for name, problem in checked.errors.items()]
-            text = "Nothing was saved. Please fix:\n" + "\n".join(lines)
-            await interaction.response.send_message(text, ephemeral=True)
-            return
-        guild = str(interaction.guild_id)
-        # Channels are not on this form (five fields at most); keep what is stored.
-        prefs = WorkspacePrefs(
-            region=checked.region,
-            eap_contact=checked.eap_contact,
-            coaching_contact=checked.coaching_contact,
-            locale=checked.locale,
-            card_channels=self.stored.card_channels,
-            card_roles=checked.card_roles,
-        )
-        try:
-            await self.workspaces.save_prefs("discord", guild, prefs)
-        except Exception as exc:
-            _log.warning("could not save server settings (%s)", type(exc).__name__)
-            await interaction.response.send_message(NOT_SAVED, ephemeral=True)
-            return
-        _log.info("server settings saved")
-        self.on_saved(guild)
-        await interaction.response.send_message(SAVED, ephemeral=True)
+        # a database that is slow to answer must not outlast Discord's 3 seconds
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        form = {name: field.value for name, field in self.fields.items()}
+        outcome = await self.admin.save(self.guild, form)
+        if isinstance(outcome, Saved):
+            text = SAVED
+        elif isinstance(outcome, NotSaved):
+            text = WORDS["not_saved"]
+        else:
+            text = fix_list(outcome, LABELS)
+        await interaction.edit_original_response(content=text)
 
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:
         """Never a trace to the person: one kind line, and the kind of error in the log."""
         _log.warning("settings form failed (%s)", type(error).__name__)
         if not interaction.response.is_done():
-            await interaction.response.send_message(NOT_SAVED, ephemeral=True)
+            await interaction.response.send_message(WORDS["not_saved"], ephemeral=True)
+        else:
+            await interaction.edit_original_response(content=WORDS["not_saved"])
 
 
 class Admin:
     """Answers the admin command."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        workspaces: Workspaces | None,
-        on_saved: Callable[[str], None] = lambda workspace: None,
-    ) -> None:
-        self.runtime = runtime
-        self.workspaces = workspaces
-        self.on_saved = on_saved
+    def __init__(self, admin: WorkspaceAdmin) -> None:
+        self.admin = admin
 
     async def settings(self, interaction: Interaction) -> None:
         """Open the settings form for this server."""
-        if not isinstance(self.workspaces, DatabaseWorkspaces):
-            await interaction.response.send_message(NO_DATABASE, ephemeral=True)
+        if not self.admin.available:
+            await interaction.response.send_message(WORDS["no_database"], ephemeral=True)
             return
-        prefs = await self.workspaces.prefs("discord", str(interaction.guild_id))
-        form = SettingsForm(self.runtime, self.workspaces, prefs, self.on_saved)
-        await interaction.response.send_modal(form)
+        guild = str(interaction.guild_id)
+        prefs = await self.admin.current(guild)
+        await interaction.response.send_modal(SettingsForm(self.admin, prefs, guild))
 
     async def stats(self, interaction: Interaction) -> None:
         """This server's last months, small numbers hidden."""
-        if not isinstance(self.workspaces, DatabaseWorkspaces):
-            await interaction.response.send_message(NO_DATABASE, ephemeral=True)
+        if not self.admin.available:
+            await interaction.response.send_message(WORDS["no_database"], ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            months = await self.workspaces.stats("discord", str(interaction.guild_id))
-        except Exception as exc:
-            _log.warning("could not read the totals (%s)", type(exc).__name__)
-            await interaction.edit_original_response(content=NO_STATS)
-            return
-        await interaction.edit_original_response(content=stats_text(months)[:2000])
+        text = await self.admin.stats(str(interaction.guild_id))
+        await interaction.edit_original_response(content=text[:2000])
 
     async def on_command(self, interaction: Interaction, action: str) -> None:
         """Check who is asking, then open the form or show the totals."""
@@ -200,16 +159,9 @@ class Admin:
             _log.warning("admin command reply refused (HTTP %s)", exc.status)
 
 
-def build_admin_command(
-    runtime: Runtime,
-    workspaces: Workspaces | None,
-    on_saved: Callable[[str], None] = lambda workspace: None,
-) -> app_commands.Command[Any, Any, None]:
-    """The admin command, shown by default only to members with Manage Server.
-
-    `on_saved(server_id)` is called after new settings are stored (to drop cached ones).
-    """
-    admin = Admin(runtime, workspaces, on_saved)
+def build_admin_command(workspaces: WorkspaceAdmin) -> app_commands.Command[Any, Any, None]:
+    """The admin command, shown by default only to members with Manage Server."""
+    admin = Admin(workspaces)
 
     @app_commands.command(
         name=ADMIN_COMMAND, description="This server's settings and anonymous totals"

@@ -11,12 +11,14 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
+from adapters.admin import WorkspaceAdmin
+from adapters.conversation import ConversationService
 from adapters.discord import logfilter
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
 from adapters.discord.conversations import Conversations
 from adapters.runtime import Runtime
-from adapters.workspaces import Workspaces
+from adapters.storage.interface import NoStorage, Storage
 
 _log = logging.getLogger(__name__)
 
@@ -79,21 +81,18 @@ class CommandTree(app_commands.CommandTree[Any]):
 class CoachOrTherapyClient(discord.Client):
     """The bot: default intents, one slash command, buttons rebuilt from their custom_ids."""
 
-    def __init__(
-        self, runtime: Runtime, workspaces: Workspaces | None = None, **options: Any
-    ) -> None:
+    def __init__(self, runtime: Runtime, storage: Storage | None = None, **options: Any) -> None:
         # the bot never joins voice, so discord.py's start-up warnings about voice libraries
         # would only worry whoever reads the logs
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=discord.Intents.default(), **options)
         logfilter.install()
         self.runtime = runtime
-        self.conversations = Conversations(runtime, workspaces)
+        storage = storage or NoStorage()
+        self.conversations = Conversations(ConversationService(runtime, storage))
         self.tree: app_commands.CommandTree[Any] = CommandTree(self, self.conversations)
         self.tree.add_command(build_command(self.conversations))
-        self.tree.add_command(
-            build_admin_command(runtime, workspaces, self.conversations.forget_prefs)
-        )
+        self.tree.add_command(build_admin_command(WorkspaceAdmin(runtime, storage, "discord")))
         parsers = self._connection.parsers
         parsers["INTERACTION_CREATE"] = _dropping_unreadable(parsers["INTERACTION_CREATE"])
 
@@ -115,7 +114,7 @@ class ShardedCoachOrTherapyClient(CoachOrTherapyClient, discord.AutoShardedClien
 
 
 def make_client(
-    runtime: Runtime, workspaces: Workspaces | None = None, **options: Any
+    runtime: Runtime, storage: Storage | None = None, **options: Any
 ) -> CoachOrTherapyClient:
     """The bot, on as many gateway shards as Discord recommends unless DISCORD_SHARD_COUNT says.
 
@@ -125,7 +124,7 @@ def make_client(
     settings = runtime.settings
     return ShardedCoachOrTherapyClient(
         runtime,
-        workspaces,
+        storage,
         shard_count=settings.discord_shard_count,
         shard_ids=list(settings.discord_shard_ids) or None,
         **options,

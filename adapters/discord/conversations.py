@@ -5,49 +5,32 @@ Nothing about a conversation is kept here between interactions; each one carries
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import aiohttp
 import discord
 
+from adapters.conversation import ConversationService, TurnReply
 from adapters.discord.access import Poster, card_refusal
 from adapters.discord.buttons import parse_custom_id
 from adapters.discord.render import Reply, render
 from adapters.discord.words import say
 from adapters.runtime import Runtime
-from adapters.workspaces import NoStorage, WorkspacePrefs, Workspaces
 from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide, refusal
 from bot.events import Event, ShowCard, Start
-from bot.guides import GuideBook
-from bot.state import Who, open_token
-from bot.tally import counters_for
-from bot.turn import Turn, take_turn
+from bot.state import Who
 
 _log = logging.getLogger(__name__)
 
-PREFS_TIMEOUT_SECONDS = 1.0
-PREFS_CACHE_SECONDS = 30.0
-PREFS_CACHE_SIZE = 10_000
 THREAD_ARCHIVE_MINUTES: Final = 1440
 THREAD_NAME_LIMIT = 100
 
 Interaction = discord.Interaction[Any]
 Handler = Callable[[Interaction], Awaitable[None]]
-
-
-def content_locale(book: GuideBook, discord_locale: str | None, fallback: str | None) -> str:
-    """The person's Discord locale when the content has it (or its language), else `fallback`."""
-    if discord_locale:
-        language = discord_locale.split("-")[0].lower()
-        if discord_locale in book.contents or language in book.contents:
-            return book.pick_locale(discord_locale)
-    return book.pick_locale(fallback)
 
 
 def workspace_of(interaction: Interaction) -> str:
@@ -98,16 +81,8 @@ def poster_of(interaction: Interaction) -> Poster:
 class Conversations:
     """Answers the command and every button press; holds no conversation state."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        workspaces: Workspaces | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.runtime = runtime
-        self.workspaces: Workspaces = workspaces or NoStorage()
-        self.clock = clock
-        self._prefs_cache: dict[str, tuple[float, WorkspacePrefs]] = {}
+    def __init__(self, service: ConversationService) -> None:
+        self.service = service
         self.shows: dict[str, Handler] = {
             "quiz": self.start_private,
             "card": self.post_card,
@@ -126,12 +101,17 @@ class Conversations:
 
         await self._guarded(interaction, click)
 
+    @property
+    def runtime(self) -> Runtime:
+        """Settings, content and keys."""
+        return self.service.runtime
+
     async def start_private(self, interaction: Interaction) -> None:
         """Begin a walk-through in a new private thread, else in messages only the person sees."""
         obstacle = thread_obstacle(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        guide = await self._guide(interaction)
-        turn = self._turn(interaction, guide, Start(), None)
+        turn = await self._take(interaction, Start(), None)
+        guide = turn.guide
         reply = render(turn.effects[0], turn.token)
         thread = None
         if obstacle is None:
@@ -142,12 +122,11 @@ class Conversations:
             )
         else:
             await _edit_original(interaction, reply.with_line(say(guide.content, obstacle or "")))
-        await self._count(interaction, Start(), turn)
 
     async def post_card(self, interaction: Interaction) -> None:
         """Post the comparison card in the channel, for those allowed to."""
-        prefs = await self._prefs(interaction)
-        guide = self._guide_for(interaction, prefs)
+        prefs = await self.service.prefs("discord", workspace_of(interaction))
+        guide = self.service.guide_for(prefs, _locale_of(interaction))
         settings = self.runtime.settings
         why = card_refusal(
             poster_of(interaction),
@@ -157,7 +136,7 @@ class Conversations:
         if why is not None:
             await interaction.response.send_message(say(guide.content, why), ephemeral=True)
             return
-        turn = self._turn(interaction, guide, ShowCard(), None)
+        turn = await self._take(interaction, ShowCard(), None)
         reply = render(turn.effects[0], turn.token)
         await interaction.response.send_message(
             content=reply.content or "", embeds=list(reply.embeds), view=reply.view()
@@ -165,7 +144,7 @@ class Conversations:
 
     async def show_help(self, interaction: Interaction) -> None:
         """How the command works, to the person only."""
-        guide = await self._guide(interaction)
+        guide = await self.service.guide(who_of(interaction), _locale_of(interaction))
         await interaction.response.send_message(say(guide.content, "usage"), ephemeral=True)
 
     async def _click(self, interaction: Interaction, custom_id: str) -> None:
@@ -176,11 +155,12 @@ class Conversations:
         if click is not None and isinstance(click.event, Start) and on_public_message:
             await self.start_private(interaction)
             return
-        guide = await self._guide(interaction)
         if click is None:
+            guide = await self.service.guide(who_of(interaction), _locale_of(interaction))
             await _send_new(interaction, render(refusal(guide.content, "tampered"), None))
             return
-        turn = self._turn(interaction, guide, click.event, click.token)
+        turn = await self._take(interaction, click.event, click.token)
+        guide = turn.guide
         first, *more = (render(effect, turn.token) for effect in turn.effects)
         channel_card = isinstance(turn.effects[0], ShowCardEffect) and turn.effects[0].for_channel
         if channel_card:
@@ -189,7 +169,10 @@ class Conversations:
         if (
             first.ephemeral
             or channel_card
-            or (on_public_message and self._is_foreign(interaction, guide, click.token))
+            or (
+                on_public_message
+                and self.service.is_foreign(who_of(interaction), click.token, guide)
+            )
         ):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)
@@ -199,20 +182,6 @@ class Conversations:
             )
         for reply in more:
             await _send_new(interaction, reply)
-        await self._count(interaction, click.event, turn)
-
-    def _is_foreign(self, interaction: Interaction, guide: Guide, token: str | None) -> bool:
-        if token is None:
-            return False
-        opened = open_token(
-            self.runtime.keyring,
-            who_of(interaction),
-            token,
-            guide.content.fingerprint,
-            self.clock(),
-            self.runtime.settings.state_ttl_seconds,
-        )
-        return opened == "foreign"
 
     async def _open_thread(
         self, interaction: Interaction, guide: Guide, reply: Reply
@@ -248,66 +217,8 @@ class Conversations:
             return None, _thread_trouble(exc)
         return thread, None
 
-    def _turn(
-        self, interaction: Interaction, guide: Guide, event: Event, token: str | None
-    ) -> Turn:
-        return take_turn(
-            guide,
-            self.runtime.keyring,
-            who_of(interaction),
-            event,
-            token,
-            now=self.clock(),
-            ttl=self.runtime.settings.state_ttl_seconds,
-        )
-
-    def forget_prefs(self, workspace: str | None = None) -> None:
-        """Read a workspace's preferences (or every one's) afresh on the next interaction."""
-        if workspace is None:
-            self._prefs_cache.clear()
-        else:
-            self._prefs_cache.pop(workspace, None)
-
-    async def _prefs(self, interaction: Interaction) -> WorkspacePrefs:
-        # kept briefly, so a busy server's clicks do not each wait on storage
-        workspace = workspace_of(interaction)
-        now = time.monotonic()
-        cached = self._prefs_cache.get(workspace)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        try:
-            async with asyncio.timeout(PREFS_TIMEOUT_SECONDS):
-                prefs = await self.workspaces.prefs("discord", workspace)
-        except Exception as exc:
-            _log.warning("Workspace preferences unavailable (%s)", type(exc).__name__)
-            return WorkspacePrefs()
-        if len(self._prefs_cache) >= PREFS_CACHE_SIZE:
-            self._prefs_cache.clear()
-        self._prefs_cache[workspace] = (now + PREFS_CACHE_SECONDS, prefs)
-        return prefs
-
-    def _locale(self, interaction: Interaction, fallback: str | None) -> str:
-        return content_locale(self.runtime.book, str(interaction.locale), fallback)
-
-    def _guide_for(self, interaction: Interaction, prefs: WorkspacePrefs) -> Guide:
-        return self.runtime.book.guide(
-            locale=self._locale(interaction, prefs.locale),
-            region=prefs.region,
-            eap_contact=prefs.eap_contact,
-            coaching_contact=prefs.coaching_contact,
-        )
-
-    async def _guide(self, interaction: Interaction) -> Guide:
-        return self._guide_for(interaction, await self._prefs(interaction))
-
-    async def _count(self, interaction: Interaction, event: Event, turn: Turn) -> None:
-        counters = counters_for(event, turn.effects)
-        if not counters:
-            return
-        try:
-            await self.workspaces.count("discord", workspace_of(interaction), counters)
-        except Exception as exc:
-            _log.warning("Could not count a finished turn (%s)", type(exc).__name__)
+    async def _take(self, interaction: Interaction, event: Event, token: str | None) -> TurnReply:
+        return await self.service.take(who_of(interaction), event, token, _locale_of(interaction))
 
     async def _guarded(self, interaction: Interaction, handler: Handler) -> None:
         try:
@@ -327,7 +238,8 @@ class Conversations:
 
     async def tell(self, interaction: Interaction, key: str) -> None:
         """One line about a problem, to the person only (see words.py for the keys)."""
-        content = self.runtime.book.content(self._locale(interaction, None))
+        book = self.runtime.book
+        content = book.content(book.locale_for(_locale_of(interaction), None))
         text = say(content, key)
         try:
             if interaction.response.is_done():
@@ -338,6 +250,11 @@ class Conversations:
             _log.warning("Could not tell the person about a problem (HTTP %s)", exc.status)
         except _UNREACHABLE as exc:
             _log.warning("Could not tell the person about a problem (%s)", type(exc).__name__)
+
+
+def _locale_of(interaction: Interaction) -> str:
+    """The person's Discord client language (``de``, ``es-ES``, ``en-GB`` ...)."""
+    return str(interaction.locale)
 
 
 _UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)

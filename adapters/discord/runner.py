@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
-from collections.abc import Coroutine
 from typing import Any, TextIO
 
 import discord
 
 from adapters.discord.client import make_client
 from adapters.runtime import Runtime
-from adapters.workspaces import Workspaces
+from adapters.storage.interface import NoStorage, Storage
 from bot.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -51,40 +48,26 @@ def invite_url(application_id: int) -> str:
     )
 
 
-async def serve_discord(runtime: Runtime, workspaces: Workspaces | None = None) -> None:
+async def serve_discord(runtime: Runtime, storage: Storage | None = None) -> None:
     """Connect to Discord and answer until stopped."""
     settings = runtime.settings
     if not settings.discord_token:
         raise discord.LoginFailure(_NO_TOKEN)
     use_api_base(settings)
-    client = make_client(runtime, workspaces)
+    client = make_client(runtime, storage)
     _log.info("Connecting to Discord")
     async with client:
         await client.start(settings.discord_token)
 
 
-def run_discord(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
+def run_discord(runtime: Runtime, storage: Storage | None = None) -> int:
     """`coach-or-therapy discord`: run the bot; a bad token is one line and exit code 2."""
     if not runtime.settings.discord_token:
         return _fail(_NO_TOKEN)
-    try:
-        asyncio.run(_until_stopped(serve_discord(runtime, workspaces)))
-    except discord.LoginFailure:
-        return _fail(_BAD_TOKEN)
-    except discord.GatewayNotFound:
-        return _fail("Discord's gateway could not be found; check DISCORD_API_URL")
-    return 0
+    from adapters.platforms import run_servers
 
-
-async def _until_stopped(serving: Coroutine[Any, Any, None]) -> None:
-    """Run until done or until SIGTERM/SIGINT, closing the connection cleanly either way."""
-    task = asyncio.ensure_future(serving)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    storage = storage or NoStorage()
+    return run_servers(runtime, storage, [lambda: serve_discord(runtime, storage)])
 
 
 async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:

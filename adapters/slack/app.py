@@ -11,11 +11,11 @@ from urllib.parse import urlparse
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.conversation import ConversationService, TurnReply
 from adapters.runtime import Runtime
 from adapters.slack.authorize import bot_token_authorize
 from adapters.slack.parse import (
@@ -29,14 +29,12 @@ from adapters.slack.parse import (
 from adapters.slack.quiet import failure, guard_library_loggers, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
-from adapters.workspaces import NoStorage, WorkspacePrefs, Workspaces
+from adapters.storage.interface import NoStorage, Storage, WorkspacePrefs
 from bot.effects import Action, Effect, Refuse
 from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide
 from bot.events import Event, ShowCard, Start
 from bot.state import Who
-from bot.tally import counters_for
-from bot.turn import Turn, take_turn
 
 APP_NAME = "coach-or-therapy"
 COMMAND = "/coach-or-therapy"
@@ -46,7 +44,20 @@ _SLACK_HOSTS = (".slack.com", ".slack-gov.com")
 log = logging.getLogger(__name__)
 
 Ack = Callable[..., Awaitable[Any]]
-CommandHandler = Callable[["SlackBot", Command, Ack, AsyncWebClient], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """One `/coach-or-therapy <word>` as a handler receives it."""
+
+    command: Command
+    ack: Ack
+    client: AsyncWebClient
+    authorized_team: str | None
+    """The workspace Bolt authorized this request for (None when it could not say)."""
+
+
+CommandHandler = Callable[["SlackBot", CommandCall], Awaitable[None]]
 """Answers one `/coach-or-therapy <word>`; it must call ack() within Slack's 3 seconds."""
 
 _SLACK_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError)
@@ -54,56 +65,32 @@ _SLACK_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutE
 
 @dataclass
 class SlackBot:
-    """What the listeners share: the runtime, workspace storage and the response_url replier."""
+    """What the listeners share: the conversation service and the response_url replier."""
 
-    runtime: Runtime
-    workspaces: Workspaces = field(default_factory=NoStorage)
+    conversations: ConversationService
     replier: Replier = field(default_factory=Replier)
-    clock: Callable[[], float] = time.time
     commands: dict[str, CommandHandler] = field(default_factory=dict)
 
+    @property
+    def runtime(self) -> Runtime:
+        """Settings, content and keys."""
+        return self.conversations.runtime
+
     async def prefs(self, team: str) -> WorkspacePrefs:
-        """This workspace's preferences; the defaults when storage cannot say."""
-        try:
-            return await self.workspaces.prefs("slack", team)
-        except Exception:
-            log.warning("workspace preferences unavailable; using the defaults", exc_info=True)
-            return WorkspacePrefs()
+        """This workspace's settings (the defaults when storage cannot say)."""
+        return await self.conversations.prefs("slack", team)
 
-    def guide(self, prefs: WorkspacePrefs) -> Guide:
-        """The guide for a workspace with these preferences."""
-        return self.runtime.book.guide(
-            locale=prefs.locale,
-            region=prefs.region,
-            eap_contact=prefs.eap_contact,
-            coaching_contact=prefs.coaching_contact,
-        )
-
-    async def take(self, who: Who, event: Event, token: str | None) -> tuple[Turn, Guide]:
-        """One turn of this person's conversation, counted anonymously for their workspace."""
-        guide = self.guide(await self.prefs(who.workspace))
-        turn = take_turn(
-            guide,
-            self.runtime.keyring,
-            who,
-            event,
-            token,
-            now=self.clock(),
-            ttl=self.runtime.settings.state_ttl_seconds,
-        )
-        counters = counters_for(event, turn.effects)
-        if counters:
-            try:
-                await self.workspaces.count("slack", who.workspace, counters)
-            except Exception:
-                log.warning("counting failed; the conversation goes on", exc_info=False)
-        return turn, guide
+    async def take(self, who: Who, event: Event, token: str | None) -> TurnReply:
+        """One turn of this person's conversation."""
+        return await self.conversations.take(who, event, token)
 
     def card_channels(self, prefs: WorkspacePrefs) -> tuple[str, ...]:
         """Channels the card may be posted in; empty means anywhere."""
         return prefs.card_channels or self.runtime.settings.slack_card_channels
 
-    async def on_command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_command(
+        self, ack: Ack, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         """`/coach-or-therapy [start|card|help]`, answered inside ack(); never left unanswered."""
         answered = False
 
@@ -113,41 +100,42 @@ class SlackBot:
             return await ack(*args, **kwargs)
 
         try:
-            await self._command(ack_once, body, client)
+            await self._command(ack_once, body, client, authorized_team(context))
         except Exception as exc:
             log.error("slash command failed: %s", type(exc).__name__)
             if not answered:
                 notice = self.runtime.book.content().messages["notices.reply_failed"]
                 await ack(self._ephemeral(text_message(notice)))
 
-    async def _command(self, ack: Ack, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _command(
+        self, ack: Ack, body: dict[str, Any], client: AsyncWebClient, authorized: str | None
+    ) -> None:
         command = parse_command(body)
         if command is None:
             await ack(self._ephemeral(text_message(self.runtime.book.content().messages["usage"])))
             return
         extra = self.commands.get(command.word)
         if extra is not None:
-            await extra(self, command, ack, client)
+            await extra(self, CommandCall(command, ack, client, authorized))
             return
         match command.subcommand:
             case "start":
-                turn, _ = await self.take(command.who, Start(), None)
-                await ack(self._ephemeral(render(turn.effects[0], turn.token)))
+                reply = await self.take(command.who, Start(), None)
+                await ack(self._ephemeral(render(reply.effects[0], reply.token)))
             case "card":
                 await ack(await self._card_reply(command))
             case _:
-                prefs = await self.prefs(command.who.workspace)
-                usage = self.guide(prefs).content.messages["usage"]
-                await ack(self._ephemeral(text_message(usage)))
+                guide = await self.conversations.guide(command.who)
+                await ack(self._ephemeral(text_message(guide.content.messages["usage"])))
 
     async def _card_reply(self, command: Command) -> Message:
         prefs = await self.prefs(command.who.workspace)
         allowed = self.card_channels(prefs)
         if allowed and command.channel not in allowed:
-            notice = self.guide(prefs).content.messages["notices.card_not_here"]
+            notice = self.conversations.guide_for(prefs).content.messages["notices.card_not_here"]
             return self._ephemeral(text_message(notice))
-        turn, _ = await self.take(command.who, ShowCard(), None)
-        return {"response_type": "in_channel", **render(turn.effects[0], None)}
+        reply = await self.take(command.who, ShowCard(), None)
+        return {"response_type": "in_channel", **render(reply.effects[0], None)}
 
     @staticmethod
     def _ephemeral(message: Message) -> Message:
@@ -161,14 +149,14 @@ class SlackBot:
             log.info("ignored a click that is not shaped like ours")
             return
         try:
-            turn, guide = await self.take(click.who, click.event, click.token)
-            for n, effect in enumerate(turn.effects):
-                message = render(effect, turn.token)
+            reply = await self.take(click.who, click.event, click.token)
+            for n, effect in enumerate(reply.effects):
+                message = render(effect, reply.token)
                 replace = n == 0 and _replaces(click, effect)
-                await self._deliver(click, message, replace, guide, client)
+                await self._deliver(click, message, replace, reply.guide, client)
         except Exception as exc:
             log.error("click failed: %s", type(exc).__name__)
-            await self._tell_failure(click, self.guide(WorkspacePrefs()), client)
+            await self._tell_failure(click, self.runtime.book.guide(), client)
 
     async def _deliver(
         self, click: Click, message: Message, replace: bool, guide: Guide, client: AsyncWebClient
@@ -208,17 +196,23 @@ class SlackBot:
         if opened is None:
             return
         team, user = opened
-        turn, guide = await self.take(Who("slack", team, user), ShowCard(), None)
-        card = turn.effects[0]
+        reply = await self.take(Who("slack", team, user), ShowCard(), None)
+        card = reply.effects[0]
         if not isinstance(card, ShowCardEffect):
             return
-        words = guide.content.messages
+        words = reply.guide.content.messages
         start = Action(Start(), words["buttons.start"], "primary")
-        view = home_view(guide.content.intro, words["usage"], start, card)
+        view = home_view(reply.guide.content.intro, words["usage"], start, card)
         try:
             await client.views_publish(user_id=user, view=view)
         except _SLACK_TROUBLE as exc:
             log.warning("could not publish the Home tab: %s", failure(exc))
+
+
+def authorized_team(context: AsyncBoltContext) -> str | None:
+    """The workspace Bolt authorized a request for (its installation, or the bot token's)."""
+    result = context.authorize_result
+    return result.team_id if result is not None else None
 
 
 def _replaces(click: Click, effect: Effect) -> bool:
@@ -248,45 +242,50 @@ def web_client(
 
 def build_app(
     runtime: Runtime,
-    workspaces: Workspaces | None = None,
+    storage: Storage | None = None,
     *,
     client: AsyncWebClient | None = None,
     replier: Replier | None = None,
     clock: Callable[[], float] = time.time,
-    installation_store: AsyncInstallationStore | None = None,
-    oauth_settings: AsyncOAuthSettings | None = None,
     commands: Mapping[str, CommandHandler] | None = None,
 ) -> AsyncApp:
-    """The Bolt app with every listener attached.
+    """The Bolt app with every listener attached: walk-throughs, card, Home, admins, uninstall.
 
-    Bot-token mode with SLACK_BOT_TOKEN; multi-workspace when given an installation store or
-    OAuth settings. `commands` adds `/coach-or-therapy <word>` handlers. Pass your own `replier`
-    to close its HTTP session on shutdown.
+    One workspace with SLACK_BOT_TOKEN; many, through OAuth, with SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET (which need a database). `commands` adds `/coach-or-therapy <word>`
+    handlers. Pass your own `replier` to close its HTTP session on shutdown.
     """
+    from adapters.slack.admin import admin_commands, register_settings_form
+    from adapters.slack.install import oauth_settings, register_uninstall
+
     settings = runtime.settings
-    oauth = installation_store is not None or oauth_settings is not None
-    bot_token = None if oauth else settings.slack_bot_token
+    storage = storage or NoStorage()
+    oauth = oauth_settings(settings, storage)
     app = AsyncApp(
         name=APP_NAME,
         logger=platform_logger(),
         signing_secret=settings.slack_signing_secret,
         # the token comes with each request from `authorize` (or from the installation)
         client=client or web_client(runtime),
-        installation_store=installation_store,
-        oauth_settings=oauth_settings,
-        authorize=bot_token_authorize(bot_token) if bot_token else None,
+        oauth_settings=oauth,
+        authorize=(
+            bot_token_authorize(settings.slack_bot_token)
+            if settings.slack_bot_token and oauth is None
+            else None
+        ),
         # a Socket Mode app may run without a signing secret; HTTP requests are checked
         # in server.py before they reach Bolt
         request_verification_enabled=bool(settings.slack_signing_secret),
     )
+    conversations = ConversationService(runtime, storage, clock)
     bot = SlackBot(
-        runtime,
-        workspaces or NoStorage(),
+        conversations,
         replier or Replier(),
-        clock,
-        dict(commands or {}),
+        {**admin_commands(runtime, storage), **(commands or {})},
     )
     register_listeners(app, bot)
+    register_settings_form(app, bot)
+    register_uninstall(app, storage)
     guard_library_loggers()
     return app
 

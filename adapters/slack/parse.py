@@ -30,6 +30,7 @@ class Command:
     word: str
     rest: str
     trigger_id: str | None = None
+    response_url: str | None = None
 
     @property
     def subcommand(self) -> Subcommand | None:
@@ -82,7 +83,14 @@ def parse_command(body: Any) -> Command | None:
         return None
     word, _, rest = text.strip().partition(" ")
     trigger = _text(body.get("trigger_id"))
-    return Command(Who(PLATFORM, team, user), channel, word.lower(), rest.strip(), trigger)
+    return Command(
+        Who(PLATFORM, team, user),
+        channel,
+        word.lower(),
+        rest.strip(),
+        trigger,
+        _url(body.get("response_url")),
+    )
 
 
 def parse_click(body: Any) -> Click | None:

@@ -7,25 +7,23 @@ import contextlib
 import logging
 import signal
 import sys
-import time
 from typing import TextIO
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
-from adapters.slack.app import web_client
+from adapters.slack.app import build_app, web_client
 from adapters.slack.quiet import platform_logger
 from adapters.slack.render import card_payload
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
-from adapters.slack.stored import build_slack_app
-from adapters.workspaces import Workspaces
+from adapters.storage.interface import NoStorage, Storage
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
 from bot.state import Who
-from bot.turn import take_turn
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ POST_ERRORS = {
 }
 
 
-def run_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
+def run_slack(runtime: Runtime, storage: Storage | None = None) -> int:
     """Run the Slack app until interrupted; 0 on a clean stop."""
     settings = runtime.settings
     if not settings.slack_app_token and not settings.slack_signing_secret:
@@ -65,26 +63,18 @@ def run_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        asyncio.run(serve_slack(runtime, workspaces))
-    except KeyboardInterrupt:
-        pass
-    except OSError as exc:
-        print(
-            f"coach-or-therapy: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-            "set HOST and PORT to a free address",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    from adapters.platforms import run_servers
+
+    storage = storage or NoStorage()
+    return run_servers(runtime, storage, [lambda: serve_slack(runtime, storage)])
 
 
-async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> None:
+async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
     """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
     settings = runtime.settings
     already_running = asyncio.all_tasks()
     replier = Replier()
-    app = build_slack_app(runtime, workspaces, replier=replier)
+    app = build_app(runtime, storage, replier=replier)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -155,10 +145,10 @@ def post_card(runtime: Runtime, channel: str, out: TextIO) -> int:
 
 
 async def _post_card(runtime: Runtime, token: str, channel: str, out: TextIO) -> int:
-    turn = take_turn(
-        runtime.book.guide(), runtime.keyring, Who("slack", "-", "-"), ShowCard(), None, time.time()
+    reply = await ConversationService(runtime, NoStorage()).take(
+        Who("slack", "-", "-"), ShowCard(), None
     )
-    effect = turn.effects[0]
+    effect = reply.effects[0]
     assert isinstance(effect, ShowCardEffect)
     client = web_client(runtime, token)
     try:

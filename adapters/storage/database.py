@@ -43,8 +43,10 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     """An engine for DATABASE_URL; creates the SQLite file's folder when needed.
 
-    Connections are checked before use so a database that restarted is found again, and a
-    PostgreSQL server that does not answer is given up on after a few seconds.
+    Connections are not checked before each use, which would cost every use a round trip: a
+    connection that died with a database restart fails once, SQLAlchemy then discards the pool,
+    and the next use connects afresh. A PostgreSQL server that does not answer is given up on
+    after a few seconds.
     """
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -57,12 +59,11 @@ def make_engine(url: str) -> Engine:
                     f"the database folder {folder} cannot be created ({exc.strerror}); "
                     "set DATA_DIR or DATABASE_URL to a writable place"
                 ) from None
-        engine = create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 10})
+        engine = create_engine(parsed, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(
         parsed,
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -78,7 +79,8 @@ def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor.close()
 
 
-def _config(connection: Connection) -> Config:
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration, running on this connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -120,7 +122,7 @@ def upgrade(engine: Engine) -> Upgraded | None:
         head = head_revision()
         if before == head:
             return None
-        command.upgrade(_config(connection), "head")
+        command.upgrade(alembic_config(connection), "head")
         return Upgraded(before, head)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -21,6 +30,16 @@ workspace_settings = Table(
     Column("card_channels", Text, nullable=False, server_default=""),
     Column("card_roles", Text, nullable=False, server_default=""),
     PrimaryKeyConstraint("platform", "workspace", name="workspace_settings_pkey"),
+)
+
+# One row: a number every save or removal of workspace settings adds one to, in the same
+# transaction, so each replica learns of a change by reading one integer.
+settings_version = Table(
+    "settings_version",
+    metadata,
+    Column("id", Integer, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    PrimaryKeyConstraint("id", name="settings_version_pkey"),
 )
 
 monthly_counts = Table(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.storage.database import check_schema, make_engine
-from adapters.storage.workspaces import DatabaseWorkspaces
+from adapters.storage.store import DatabaseStorage
 from bot.settings import Settings
 
 
-def open_workspaces(settings: Settings) -> DatabaseWorkspaces:
+def open_storage(settings: Settings) -> DatabaseStorage:
     """Storage for DATABASE_URL, schema checked (SQLite is brought up to date by itself).
 
     Raises SchemaBehindError (a SettingsError, printed as one line) when a shared database needs
@@ -17,9 +17,9 @@ def open_workspaces(settings: Settings) -> DatabaseWorkspaces:
     runs on default settings until it returns.
     """
     engine = make_engine(settings.database_url_or_default)
-    workspaces = DatabaseWorkspaces(engine)
+    storage = DatabaseStorage(engine)
     try:
         check_schema(engine)
     except SQLAlchemyError as exc:
-        workspaces.went_wrong(exc, "starting")
-    return workspaces
+        storage.health.went_wrong(exc, "starting")
+    return storage

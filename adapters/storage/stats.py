@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from adapters.storage.workspaces import MonthCounts
+from adapters.storage.interface import MonthCounts
 
 MINIMUM_SHOWN = 5
 """Totals below this are shown as "fewer than 5", so no one can be picked out of a small team."""

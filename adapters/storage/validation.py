@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlparse
 
-from adapters.workspaces import WorkspacePrefs
+from adapters.storage.interface import WorkspacePrefs
 from bot.settings import CONTACT_LENGTH
 
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
@@ -23,6 +24,17 @@ class Invalid:
     """What was wrong, by field name (the same names as WorkspacePrefs)."""
 
     errors: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The checked value of every field a form had; the fields it did not have stay as stored."""
+
+    values: Mapping[str, Any]
+
+    def applied_to(self, stored: WorkspacePrefs) -> WorkspacePrefs:
+        """The stored settings with these fields replaced."""
+        return replace(stored, **self.values)
 
 
 def _ids(raw: str) -> list[str]:
@@ -56,8 +68,8 @@ def validate_prefs(
     *,
     regions: Collection[str],
     locales: Collection[str],
-) -> WorkspacePrefs | Invalid:
-    """Preferences from form input, or every field that is wrong and why. Blank means default."""
+) -> Changes | Invalid:
+    """The fields a form sent, checked, or every field that is wrong and why. Blank: default."""
     errors: dict[str, str] = {}
 
     region: str | None = (raw.get("region") or "").strip().upper() or None
@@ -95,13 +107,15 @@ def validate_prefs(
             "and choose Copy Role ID."
         )
 
+    errors = {name: problem for name, problem in errors.items() if name in raw}
     if errors:
         return Invalid(errors)
-    return WorkspacePrefs(
-        region=region,
-        eap_contact=eap,
-        coaching_contact=coaching,
-        locale=locale,
-        card_channels=tuple(dict.fromkeys(channels)),
-        card_roles=tuple(dict.fromkeys(roles)),
-    )
+    checked = {
+        "region": region,
+        "eap_contact": eap,
+        "coaching_contact": coaching,
+        "locale": locale,
+        "card_channels": tuple(dict.fromkeys(channels)),
+        "card_roles": tuple(dict.fromkeys(roles)),
+    }
+    return Changes({name: value for name, value in checked.items() if name in raw})

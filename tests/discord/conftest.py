@@ -18,7 +18,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import CoachOrTherapyClient, make_client
 from adapters.runtime import Runtime, build_runtime
-from adapters.workspaces import Workspaces
+from adapters.storage.interface import Storage
 from bot.settings import Settings
 from tests.discord.fake_discord import APP_ID, GUILD_ID, FakeDiscord, Message
 
@@ -307,7 +307,7 @@ def runtime(settings: Settings) -> Runtime:
     return build_runtime(settings)
 
 
-async def logged_in(runtime: Runtime, workspaces: Workspaces | None = None) -> CoachOrTherapyClient:
+async def logged_in(runtime: Runtime, workspaces: Storage | None = None) -> CoachOrTherapyClient:
     client = make_client(runtime, workspaces)
     await client.login("fake-token")
     return client

@@ -252,11 +252,11 @@ async def test_an_unreadable_button_gets_a_kind_answer(bot: Discord, content):
 async def test_an_expired_walk_through_says_so_and_offers_a_new_start(bot: Discord, content):
     await bot.command(ALEX)
     (message,) = bot.thread_messages()
-    bot.client.conversations.clock = lambda: 4_000_000_000.0
+    bot.client.conversations.service.clock = lambda: 4_000_000_000.0
     seen = await bot.click(ALEX, message, safety_label(content, "continue"))
     assert seen.callback["data"]["content"] == content.messages["refusals.expired"]
     assert seen.callback["data"]["flags"] == 64
-    bot.client.conversations.clock = __import__("time").time
+    bot.client.conversations.service.clock = __import__("time").time
     start = bot.fake.messages[max(bot.fake.messages, key=int)]
     seen = await bot.click(ALEX, start, "Start")
     assert seen.callback["type"] == 7, "Start on a private message continues right there"

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.runtime import build_runtime
-from adapters.workspaces import WorkspacePrefs
+from adapters.storage.database import make_engine
+from adapters.storage.interface import WorkspacePrefs
+from adapters.storage.store import DatabaseStorage
 from bot.settings import Settings
 from tests.discord.conftest import ALEX, HR, NEEDED, Discord, Person, logged_in, text_channel
 from tests.discord.test_conversation import path_to, safety_label
+from tests.storing import (
+    HungDatabase,
+    counted,
+    sqlite_storage,
+    statements_sent,
+    storage_on,
+    unreachable_storage,
+)
 
 CONTENT_ROOT = Path(__file__).resolve().parents[2] / "content"
 
@@ -65,32 +75,11 @@ async def test_gateway_payloads_logged_by_discord_py_are_withheld(bot: Discord, 
     assert "cot:<withheld>" in text
 
 
-class RecordingWorkspaces:
-    """Storage as the adapter sees it, keeping what it was told."""
-
-    def __init__(self, prefs: WorkspacePrefs | None = None, fail: bool = False, slow: bool = False):
-        self._prefs = prefs or WorkspacePrefs()
-        self.fail = fail
-        self.slow = slow
-        self.counted: list[tuple[str, str, tuple[str, ...]]] = []
-        self.asked = 0
-
-    async def prefs(self, platform: str, workspace: str) -> WorkspacePrefs:
-        self.asked += 1
-        if self.slow:
-            await asyncio.sleep(30)
-        if self.fail:
-            raise RuntimeError("database is down")
-        return self._prefs
-
-    async def count(self, platform: str, workspace: str, counters: tuple[str, ...]) -> None:
-        if self.fail:
-            raise RuntimeError("database is down")
-        self.counted.append((platform, workspace, counters))
+GUILD = "800000000000000001"
 
 
-async def conversation(fake, runtime, workspaces, outcome="therapy", person=ALEX):
-    client = await logged_in(runtime, workspaces)
+async def conversation(fake, runtime, storage, outcome="therapy", person=ALEX):
+    client = await logged_in(runtime, storage)
     bot = Discord(fake, client)
     try:
         content = runtime.book.content("en")
@@ -103,25 +92,41 @@ async def conversation(fake, runtime, workspaces, outcome="therapy", person=ALEX
         await client.close()
 
 
-async def test_counters_move_for_the_server_and_never_name_anyone(fake, runtime, api_base):
-    workspaces = RecordingWorkspaces()
-    await conversation(fake, runtime, workspaces, "therapy")
-    guild = "800000000000000001"
-    assert workspaces.counted == [
-        ("discord", guild, ("started",)),
-        ("discord", guild, ("finished", "therapy")),
+async def test_counters_move_for_the_server_and_never_name_anyone(
+    fake, runtime, api_base, tmp_path
+):
+    storage = sqlite_storage(tmp_path)
+    await conversation(fake, runtime, storage, "therapy")
+    await storage.counts.flush()
+    assert counted(storage.engine) == [
+        ("discord", GUILD, "finished", 1),
+        ("discord", GUILD, "started", 1),
+        ("discord", GUILD, "therapy", 1),
     ]
+    storage.close()
 
 
-async def test_storage_failures_never_reach_the_person(fake, runtime, api_base, caplog):
-    workspaces = RecordingWorkspaces(fail=True)
-    result = await conversation(fake, runtime, workspaces, "coaching")
+async def test_storage_failures_never_reach_the_person(fake, runtime, api_base, caplog, tmp_path):
+    storage = unreachable_storage(tmp_path)
+    result = await conversation(fake, runtime, storage, "coaching")
     assert runtime.book.content("en").outcomes["coaching"].title in result.content
-    assert "database is down" not in caplog.text
+    await storage.counts.flush()
+    assert storage.counts.pending == 3  # started, finished, coaching: kept for later
+    assert "Traceback" not in caplog.text
+    storage.close()
 
 
-async def test_slow_storage_does_not_hold_up_the_answer(fake, runtime, api_base):
-    client = await logged_in(runtime, RecordingWorkspaces(slow=True))
+@pytest.fixture
+def hung() -> Iterator[DatabaseStorage]:
+    database = HungDatabase()
+    storage = DatabaseStorage(make_engine(database.url))
+    yield storage
+    database.close()
+    storage.engine.dispose()
+
+
+async def test_slow_storage_does_not_hold_up_the_answer(fake, runtime, api_base, hung):
+    client = await logged_in(runtime, hung)
     try:
         seen = await Discord(fake, client).command(HR, show="card")
         assert seen.message.embeds
@@ -129,24 +134,41 @@ async def test_slow_storage_does_not_hold_up_the_answer(fake, runtime, api_base)
         await client.close()
 
 
-async def test_preferences_are_read_once_a_while_and_again_when_forgotten(fake, runtime, api_base):
-    workspaces = RecordingWorkspaces(WorkspacePrefs(region="US"))
-    client = await logged_in(runtime, workspaces)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_warm_settings_cost_no_database_round_trip_per_click(
+    fake, runtime, api_base, tmp_path, request, database
+):
+    if database == "sqlite":
+        storage = sqlite_storage(tmp_path)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        janitor = server.janitor("discord_warm")
+        janitor.init()
+        request.addfinalizer(janitor.drop)
+        storage = storage_on(server.url("discord_warm"))
+    await storage.save_settings("discord", GUILD, WorkspacePrefs(region="US"))
+    client = await logged_in(runtime, storage)
     bot = Discord(fake, client)
     try:
+        content = runtime.book.content("en")
         await bot.command(ALEX)
-        await bot.command(ALEX, show="help")
-        assert workspaces.asked == 1
-        client.conversations.forget_prefs("800000000000000001")
-        await bot.command(ALEX)
-        assert workspaces.asked == 2
+        message = bot.thread_messages()[-1]
+        with statements_sent(storage.engine) as watched:
+            for label in path_to(content, "therapy"):
+                message = (await bot.click(ALEX, message, label)).message
+            help_message = (await bot.click(ALEX, message, "Get help now")).message
+        assert watched.sent == [], "no click waited on the database"
+        assert "call 911" in help_message.content, "the stored region was used"
+        with statements_sent(storage.engine) as watched:
+            await storage.counts.flush()
+        assert len(watched.sent) == 1, "the counts went in one statement"
     finally:
         await client.close()
+        storage.close()
 
 
-async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, api_base):
-    workspaces = RecordingWorkspaces(slow=True)
-    client = await logged_in(runtime, workspaces)
+async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, api_base, hung):
+    client = await logged_in(runtime, hung)
     bot = Discord(fake, client)
     try:
         payload = bot.payload(
@@ -155,7 +177,6 @@ async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, ap
         bot.feed(payload)
         (deferred,) = await fake.wait_for("POST", r"/callback$")
         assert deferred.body["type"] == 5
-        assert workspaces.asked == 1
         assert fake.calls_for("POST", r"/threads$") == [], "storage is still being waited on"
         seen = await bot.answered(payload)
         assert "private thread" in seen.message.content
@@ -163,9 +184,11 @@ async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, ap
         await client.close()
 
 
-async def test_workspace_region_and_eap_reach_the_help_message(fake, runtime, api_base):
+async def test_workspace_region_and_eap_reach_the_help_message(fake, runtime, api_base, tmp_path):
+    storage = sqlite_storage(tmp_path)
     prefs = WorkspacePrefs(region="US", eap_contact="https://eap.example.org")
-    client = await logged_in(runtime, RecordingWorkspaces(prefs))
+    await storage.save_settings("discord", GUILD, prefs)
+    client = await logged_in(runtime, storage)
     bot = Discord(fake, client)
     try:
         content = runtime.book.content("en")
@@ -178,6 +201,7 @@ async def test_workspace_region_and_eap_reach_the_help_message(fake, runtime, ap
         assert "https://eap.example.org" in seen.message.content
     finally:
         await client.close()
+        storage.close()
 
 
 @pytest.mark.parametrize(
@@ -207,7 +231,9 @@ async def test_the_persons_discord_locale_picks_the_content(
         text.replace("I'm an automated tool", "Sou uma ferramenta automática", 1)
     )
     runtime = build_runtime(Settings(**{**settings.__dict__, "content_dir": root}))
-    client = await logged_in(runtime, RecordingWorkspaces(WorkspacePrefs(locale=prefs_locale)))
+    storage = sqlite_storage(tmp_path)
+    await storage.save_settings("discord", GUILD, WorkspacePrefs(locale=prefs_locale))
+    client = await logged_in(runtime, storage)
     try:
         bot = Discord(fake, client)
         await bot.command(Person(ALEX.id, "Alex", locale=discord_locale))
@@ -218,6 +244,7 @@ async def test_the_persons_discord_locale_picks_the_content(
         assert ("Abri um tópico privado" in link) == (expected == "pt-BR")
     finally:
         await client.close()
+        storage.close()
 
 
 async def test_tracebacks_never_carry_a_button_id(bot: Discord, caplog):

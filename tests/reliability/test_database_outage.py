@@ -1,10 +1,11 @@
 """The real PostgreSQL server stops in the middle of walk-throughs on the real Slack app: every
-walk-through carries on with the default settings, and the counts kept meanwhile are written
-once the server is back.
+walk-through carries on (with the settings already known, or the defaults for a workspace not yet
+seen), and the counts kept meanwhile are written once the server is back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,10 +14,11 @@ from typing import Any
 import pytest
 
 from adapters.runtime import build_runtime
-from adapters.slack.stored import build_slack_app
+from adapters.slack.app import build_app
 from adapters.storage.database import make_engine, upgrade
-from adapters.storage.workspaces import RETRY_AFTER_SECONDS, DatabaseWorkspaces
-from adapters.workspaces import WorkspacePrefs
+from adapters.storage.health import RETRY_AFTER_SECONDS
+from adapters.storage.interface import WorkspacePrefs
+from adapters.storage.store import DatabaseStorage
 from tests.reliability.conftest import FaultySlack, finish_on_slack, finish_remaining
 from tests.slack.conftest import (
     Clock,
@@ -45,17 +47,18 @@ def own_postgres() -> Iterator[Server]:
 @pytest.fixture
 async def stored(
     own_postgres: Server, fake_slack: FaultySlack, tmp_path: Path
-) -> AsyncIterator[tuple[SlackServer, DatabaseWorkspaces, Clock]]:
+) -> AsyncIterator[tuple[SlackServer, DatabaseStorage, Clock]]:
     own_postgres.janitor("bot").init()
     engine = make_engine(own_postgres.url("bot"))
     upgrade(engine)
     clock = Clock()
-    workspaces = DatabaseWorkspaces(engine, clock=clock)
+    workspaces = DatabaseStorage(engine, clock=clock)
     runtime = build_runtime(slack_settings(fake_slack, tmp_path))
     servers = Servers()
-    app = build_slack_app(runtime, workspaces, replier=servers.replier(3))
-    yield await servers.serve(app, fake_slack), workspaces, clock
-    await servers.close()
+    app = build_app(runtime, workspaces, replier=servers.replier(3))
+    async with workspaces.running():
+        yield await servers.serve(app, fake_slack), workspaces, clock
+        await servers.close()
     engine.dispose()
 
 
@@ -77,7 +80,7 @@ async def test_walk_throughs_outlive_the_database_and_counts_resume(
 ):
     caplog.set_level(logging.INFO)
     server, workspaces, clock = stored
-    await workspaces.save_prefs("slack", "T1", WorkspacePrefs(coaching_contact=STORED_COACHING))
+    await workspaces.save_settings("slack", "T1", WorkspacePrefs(coaching_contact=STORED_COACHING))
 
     halfway = Person(server, user="U1")
     await halfway.start()
@@ -86,24 +89,43 @@ async def test_walk_throughs_outlive_the_database_and_counts_resume(
 
     own_postgres.stop()
 
-    # the conversation begun before the outage finishes, with the default settings
+    # the conversation begun before the outage finishes, with the settings already known
     result = await finish_remaining(halfway, content)
-    assert DEFAULT_COACHING in shown_text(result)
-    assert STORED_COACHING not in shown_text(result)
+    assert STORED_COACHING in shown_text(result)
     # a conversation begun during the outage runs start to end
     during = await finish_on_slack(Person(server, user="U2"), content)
-    assert DEFAULT_COACHING in shown_text(during)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len([w for w in warnings if w.startswith("database unavailable")]) == 1
-    assert workspaces.pending > 0
+    assert STORED_COACHING in shown_text(during)
+    # a workspace never seen before gets the defaults
+    elsewhere = await finish_on_slack(Person(server, user="U4", team="T4"), content)
+    assert DEFAULT_COACHING in shown_text(elsewhere)
+
+    def outage_warnings() -> list[str]:
+        return [
+            r.getMessage()
+            for r in caplog.records
+            if r.levelno == logging.WARNING and r.getMessage().startswith("database unavailable")
+        ]
+
+    await wait_until(lambda: outage_warnings() and workspaces.counts.pending > 0)
+    await asyncio.sleep(2)  # a few more tries of the background writer
+    assert len(outage_warnings()) == 1
 
     own_postgres.start()
     clock.now += RETRY_AFTER_SECONDS + 1
 
     after = await finish_on_slack(Person(server, user="U3"), content)
-    assert STORED_COACHING in shown_text(after), "stored settings are read again"
-    assert workspaces.pending == 0
+    assert STORED_COACHING in shown_text(after)
+    await wait_until(lambda: workspaces.counts.pending == 0, timeout=30)
     counted = totals(await workspaces.stats("slack", "T1"))
     assert counted["started"] == 3
     assert counted["finished"] == 3, "the counts kept during the outage were written"
+    assert totals(await workspaces.stats("slack", "T4"))["finished"] == 1
     assert "database reachable again" in [r.getMessage() for r in caplog.records]
+
+
+async def wait_until(condition: Any, timeout: float = 10) -> None:
+    """Wait for something the background writer does within a second or two."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "it never happened"
+        await asyncio.sleep(0.05)

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.runtime import build_runtime
 from adapters.slack.app import build_app, web_client
-from adapters.workspaces import NoStorage
+from adapters.storage.interface import NoStorage
 from tests.loopback import free_port
 from tests.reliability.conftest import FaultySlack, finish_on_slack, wait_for_log
 from tests.slack.conftest import (

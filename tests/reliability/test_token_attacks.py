@@ -204,7 +204,7 @@ async def test_discord_reuse_by_another_person_is_refused(bot: Discord):
 
 async def test_discord_replay_after_expiry_is_refused(bot: Discord):
     clock = Clock()
-    bot.client.conversations.clock = clock
+    bot.client.conversations.service.clock = clock
     message = await _discord_on_question_3(bot)
     clock.now += TTL_SECONDS + 1
     seen = await bot.click(ALEX, message, "Back")

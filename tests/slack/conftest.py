@@ -21,7 +21,7 @@ from adapters.runtime import Runtime, build_runtime
 from adapters.slack.app import build_app
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
-from adapters.workspaces import NoStorage, Workspaces
+from adapters.storage.interface import NoStorage, Storage
 from bot.settings import Settings
 from tests.loopback import listen
 
@@ -92,6 +92,7 @@ class FakeSlack:
             body = json.loads(raw) if raw else {}
         else:
             body = {k: v[0] for k, v in parse_qs(raw).items()}
+        body.update(request.query)
         stall = self.stalls.pop(request.path, None)
         if stall:
             await asyncio.sleep(stall)
@@ -102,6 +103,10 @@ class FakeSlack:
         if queued:
             status, headers, _ = queued.pop(0)
             return web.Response(status=status, headers=headers, text="trouble")
+        return await self.answer(request, body)
+
+    async def answer(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        """What Slack answers a request that neither stalls nor fails."""
         if request.path.startswith("/respond/"):
             return web.Response(text="ok")
         method = request.path.removeprefix("/api/")
@@ -307,7 +312,7 @@ async def serve(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Callable
 
     async def start(
         runtime: Runtime | None = None,
-        workspaces: Workspaces | None = None,
+        workspaces: Storage | None = None,
         clock: Callable[[], float] = time.time,
         reply_timeout: float = 3,
         commands: dict[str, Any] | None = None,

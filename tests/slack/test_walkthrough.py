@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.storage.interface import WorkspacePrefs
 from tests.slack.conftest import Person, buttons, shown_text
+from tests.storing import counted, sqlite_storage, statements_sent, storage_on, unreachable_storage
 
 SAFETY_NO = "No"
 
@@ -127,34 +129,12 @@ async def test_a_click_on_another_replica_continues(serve, content):
     assert "Question 3 of 9" in shown_text(reply)
 
 
-class Counting:
-    """Workspaces that keep counts in memory, as the storage layer would."""
-
-    def __init__(self):
-        self.counts = {}
-
-    async def prefs(self, platform, workspace):
-        from adapters.workspaces import WorkspacePrefs
-
-        return WorkspacePrefs(region="US", eap_contact="call 555 0100")
-
-    async def count(self, platform, workspace, counters):
-        for name in counters:
-            key = (platform, workspace, name)
-            self.counts[key] = self.counts.get(key, 0) + 1
-
-
-class Broken:
-    async def prefs(self, platform, workspace):
-        raise RuntimeError("database down")
-
-    async def count(self, platform, workspace, counters):
-        raise RuntimeError("database down")
-
-
-async def test_workspace_settings_shape_the_help_and_counts_are_anonymous(serve, content):
-    workspaces = Counting()
-    person = Person(await serve(workspaces=workspaces))
+async def test_workspace_settings_shape_the_help_and_counts_are_anonymous(serve, content, tmp_path):
+    storage = sqlite_storage(tmp_path)
+    await storage.save_settings(
+        "slack", "T1", WorkspacePrefs(region="US", eap_contact="call 555 0100")
+    )
+    person = Person(await serve(workspaces=storage))
     await person.start()
     reply = await person.click("I'm not sure")
     text = shown_text(reply)
@@ -163,26 +143,56 @@ async def test_workspace_settings_shape_the_help_and_counts_are_anonymous(serve,
     await person.click("Continue")
     for question in content.questions:
         await person.click(question.answers[0].label)
-    assert workspaces.counts == {
-        ("slack", "T1", "started"): 1,
-        ("slack", "T1", "help_shown"): 1,
-        ("slack", "T1", "finished"): 1,
-        ("slack", "T1", "coaching"): 1,
-    }
+    await storage.counts.flush()
+    assert counted(storage.engine) == [
+        ("slack", "T1", "coaching", 1),
+        ("slack", "T1", "finished", 1),
+        ("slack", "T1", "help_shown", 1),
+        ("slack", "T1", "started", 1),
+    ]
+    storage.close()
 
 
-async def test_storage_trouble_never_reaches_the_person(serve, content):
-    person = Person(await serve(workspaces=Broken()))
+async def test_storage_trouble_never_reaches_the_person(serve, content, tmp_path):
+    person = Person(await serve(workspaces=unreachable_storage(tmp_path)))
     await person.start()
     reply = await person.click(SAFETY_NO)
     assert "Question 2 of 9" in shown_text(reply)
 
 
-async def test_extra_words_reach_their_handlers_and_a_failing_one_still_answers(serve, content):
-    async def ping(bot, command, ack, client):
-        await ack({"response_type": "ephemeral", "text": f"pong {command.rest}"})
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+async def test_warm_settings_cost_no_database_round_trip_per_click(
+    serve, content, tmp_path, request, database
+):
+    if database == "sqlite":
+        storage = sqlite_storage(tmp_path)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        janitor = server.janitor("slack_warm")
+        janitor.init()
+        request.addfinalizer(janitor.drop)
+        storage = storage_on(server.url("slack_warm"))
+    await storage.save_settings("slack", "T1", WorkspacePrefs(region="US"))
+    person = Person(await serve(workspaces=storage))
+    with statements_sent(storage.engine) as watched:
+        await person.start()
+        await person.click(SAFETY_NO)
+        for question in content.questions:
+            await person.click(question.answers[0].label)
+        help_message = await person.click("Get help now")
+    assert watched.sent == [], "no click waited on the database"
+    assert "call 911" in shown_text(help_message), "the stored region was used"
+    with statements_sent(storage.engine) as watched:
+        await storage.counts.flush()
+    assert len(watched.sent) == 1, "the counts went in one statement"
+    storage.close()
 
-    async def broken(bot, command, ack, client):
+
+async def test_extra_words_reach_their_handlers_and_a_failing_one_still_answers(serve, content):
+    async def ping(bot, call):
+        await call.ack({"response_type": "ephemeral", "text": f"pong {call.command.rest}"})
+
+    async def broken(bot, call):
         raise RuntimeError("storage is down")
 
     server = await serve(commands={"ping": ping, "broken": broken})

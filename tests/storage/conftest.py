@@ -16,28 +16,16 @@ import pytest
 from sqlalchemy import Engine
 
 from adapters.runtime import build_runtime
+from adapters.slack.app import build_app
 from adapters.slack.server import EVENTS_PATH
-from adapters.slack.stored import build_slack_app
 from adapters.storage.database import make_engine, upgrade
-from adapters.storage.workspaces import DatabaseWorkspaces
+from adapters.storage.interface import Storage
+from adapters.storage.store import DatabaseStorage
 from tests.slack.conftest import Servers, SlackServer, slack_settings
-from tests.storage.postgres import PostgresUnavailable, Server, start_server
+from tests.storage.postgres import Server
 from tests.storage.slack_fake import InstallingSlack, serve_fake
 
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Server]:
-    """One PostgreSQL server shared by the session's tests."""
-    try:
-        server = start_server()
-    except PostgresUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -68,9 +56,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def workspaces(engine: Engine) -> DatabaseWorkspaces:
+def workspaces(engine: Engine) -> DatabaseStorage:
     """Storage as the adapters use it."""
-    return DatabaseWorkspaces(engine)
+    return DatabaseStorage(engine)
 
 
 @pytest.fixture
@@ -86,7 +74,7 @@ class StoredSlack:
 
     server: SlackServer
     base: str
-    workspaces: DatabaseWorkspaces
+    workspaces: Storage
 
 
 @pytest.fixture
@@ -96,9 +84,9 @@ async def serve_slack_on(
     """Start the app as `coach-or-therapy slack` builds it, on the storage given."""
     servers = Servers()
 
-    async def start(workspaces: DatabaseWorkspaces, **overrides: Any) -> StoredSlack:
+    async def start(workspaces: Storage, **overrides: Any) -> StoredSlack:
         runtime = build_runtime(slack_settings(installing_slack, tmp_path, **overrides))
-        app = build_slack_app(runtime, workspaces, replier=servers.replier(3))
+        app = build_app(runtime, workspaces, replier=servers.replier(3))
         server = await servers.serve(app, installing_slack)
         return StoredSlack(server, server.url.removesuffix(EVENTS_PATH), workspaces)
 
@@ -113,6 +101,6 @@ async def serve_stored(
     """Start the app with storage on the test's database; settings overridable."""
 
     async def start(**overrides: Any) -> StoredSlack:
-        return await serve_slack_on(DatabaseWorkspaces(engine), **overrides)
+        return await serve_slack_on(DatabaseStorage(engine), **overrides)
 
     return start

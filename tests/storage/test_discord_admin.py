@@ -10,8 +10,8 @@ import discord
 import pytest
 
 from adapters.discord.admin import NOT_ADMIN, SAVED
-from adapters.storage.workspaces import DatabaseWorkspaces
-from adapters.workspaces import WorkspacePrefs
+from adapters.storage.interface import WorkspacePrefs
+from adapters.storage.store import DatabaseStorage
 from tests.discord.conftest import (  # noqa: F401  (fixtures)
     MEMBER,
     Discord,
@@ -36,7 +36,7 @@ ROLE = "123456789012345678"
 
 @pytest.fixture
 async def admin_bot(fake, runtime, api_base, engine) -> AsyncIterator[tuple[Discord, Any]]:  # noqa: F811
-    workspaces = DatabaseWorkspaces(engine)
+    workspaces = DatabaseStorage(engine)
     client = await logged_in(runtime, workspaces)
     yield Discord(fake, client), workspaces
     await client.close()
@@ -103,7 +103,9 @@ async def test_the_command_is_registered_for_manage_server_in_servers_only(admin
 
 async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot):
     bot, workspaces = admin_bot
-    await workspaces.save_prefs("discord", GUILD_ID, WorkspacePrefs(eap_contact="Call HR on 1234"))
+    await workspaces.save_settings(
+        "discord", GUILD_ID, WorkspacePrefs(eap_contact="Call HR on 1234")
+    )
     await bot.command(ALEX)
     (before,) = bot.thread_messages()
     assert "call 999" in (await bot.click(ALEX, before, "Get help now")).message.content
@@ -114,8 +116,7 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
     assert shown["EAP contact"] == "Call HR on 1234"
     assert shown["Region for urgent helplines"] in (None, "")
 
-    saved = await callback(
-        bot,
+    saved = await bot.answered(
         submit(
             bot,
             OWNER,
@@ -123,8 +124,10 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
             **{"Region for urgent helplines": "us", "Roles that may post the card": ROLE},
         ),
     )
-    assert said(saved) == (4, SAVED, 64)
-    assert await workspaces.prefs("discord", GUILD_ID) == WorkspacePrefs(
+    # the answer is deferred first, so a slow database cannot outlast Discord's 3 seconds
+    assert saved.callback == {"type": 5, "data": {"flags": 64}}
+    assert saved.message.content == SAVED
+    assert await workspaces.settings("discord", GUILD_ID) == WorkspacePrefs(
         region="US", eap_contact="Call HR on 1234", card_roles=(ROLE,)
     )
 
@@ -138,8 +141,7 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
 async def test_wrong_input_saves_nothing_and_says_what_to_fix(admin_bot):
     bot, workspaces = admin_bot
     modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
-    reply = await callback(
-        bot,
+    reply = await bot.answered(
         submit(
             bot,
             OWNER,
@@ -147,12 +149,12 @@ async def test_wrong_input_saves_nothing_and_says_what_to_fix(admin_bot):
             **{"Region for urgent helplines": "ZZ", "EAP contact": "http://x.example.com"},
         ),
     )
-    text = reply["data"]["content"]
+    text = reply.message.content
     assert text.startswith("Nothing was saved. Please fix:")
     assert "• Region for urgent helplines: We have no helplines for 'ZZ'" in text
     assert "• EAP contact: A link for the EAP contact must start with https://" in text
-    assert reply["data"]["flags"] == 64
-    assert await workspaces.prefs("discord", GUILD_ID) == WorkspacePrefs()
+    assert reply.callback == {"type": 5, "data": {"flags": 64}}
+    assert await workspaces.settings("discord", GUILD_ID) == WorkspacePrefs()
 
 
 async def test_the_totals_hide_small_numbers(admin_bot):

@@ -28,6 +28,7 @@ async def test_a_finished_walk_through_leaves_no_trace_of_the_person_or_their_an
         await person.click(label)
     assert any(o.title in str(person.message) for o in content.outcomes.values())
 
+    await stored.workspaces.counts.flush()
     kept = everything_stored(engine)
     assert "UPRIVATE42" not in kept
     answer_labels = {a.label for q in content.questions for a in q.answers}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from tests.loopback import free_port, wait_until_healthy
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
 from tests.storage.postgres import Server
-from tests.storage.slack_fake import InstallingSlack, serve_fake, type_command
+from tests.storage.slack_fake import InstallingSlack, admin_reply, serve_fake, type_command
 from tests.storage.test_slack_install import install
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,8 +146,13 @@ async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> N
         for n in range(5):
             await type_command(replicas[n % 2], "", user=f"U{n}", team="T2")
 
-        stats = [await type_command(r, "stats", user="UADMIN", team="T2") for r in replicas]
-    texts = [shown_text(s) for s in stats]
-    assert texts[0] == texts[1]
-    assert "Walk-throughs started: 7" in texts[0]
+        # each replica writes its counts within a second or two; then both read the same
+        deadline = time.monotonic() + 15
+        while True:
+            stats = [await admin_reply(r, "stats", user="UADMIN", team="T2") for r in replicas]
+            texts = [shown_text(s) for s in stats]
+            if texts[0] == texts[1] and "Walk-throughs started: 7" in texts[0]:
+                break
+            assert time.monotonic() < deadline, texts
+            await asyncio.sleep(0.2)
     assert "Finished: fewer than 5" in texts[0]

@@ -1,13 +1,27 @@
-"""Slack admins change a workspace's settings and read its totals; no one else can."""
+"""Slack admins change their own workspace's settings and read its totals; no one else can."""
 
 from __future__ import annotations
 
-from adapters.slack.admin import NOT_ADMIN, SAVED
-from adapters.workspaces import WorkspacePrefs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.admin import WORDS
+from adapters.slack.admin import SLACK_WORDS, one_workspace
+from adapters.storage.interface import NoStorage, WorkspacePrefs
 from tests.slack.conftest import Person, shown_text
-from tests.storage.slack_fake import submit_view, type_command
+from tests.storage.slack_fake import (
+    admin_reply,
+    form_outcome,
+    submit_view,
+    type_command,
+    view_ids,
+)
 
 ADMIN = "UADMIN"
+NOT_ADMIN = SLACK_WORDS["not_admin"]
+NOT_HERE = SLACK_WORDS["not_here"]
+SAVED = SLACK_WORDS["saved"]
 
 
 def form(**values: str) -> dict[str, dict[str, dict[str, object]]]:
@@ -31,7 +45,7 @@ def form(**values: str) -> dict[str, dict[str, dict[str, object]]]:
 async def test_someone_who_is_not_an_admin_is_refused_privately(serve_stored, installing_slack):
     stored = await serve_stored()
     for word in ("settings", "stats"):
-        reply = await type_command(stored.server, word, user="UMEMBER")
+        reply = await admin_reply(stored.server, word, user="UMEMBER")
         assert reply["response_type"] == "ephemeral"
         assert NOT_ADMIN in shown_text(reply)
     assert installing_slack.api_method("views.open") == []
@@ -42,7 +56,7 @@ async def test_an_admin_gets_the_settings_form_filled_with_what_is_stored(
 ):
     installing_slack.admins.add(ADMIN)
     stored = await serve_stored()
-    await stored.workspaces.save_prefs(
+    await stored.workspaces.save_settings(
         "slack", "T1", WorkspacePrefs(region="US", eap_contact="Call HR on 1234")
     )
     assert await type_command(stored.server, "settings", user=ADMIN) is None
@@ -50,9 +64,19 @@ async def test_an_admin_gets_the_settings_form_filled_with_what_is_stored(
     assert opened[0]["trigger_id"] == "trigger-1"
     view = opened[0]["view"]
     assert view["callback_id"] == "cot_settings"
+    assert view["private_metadata"] == "T1"
     blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert blocks["region"]["initial_option"]["value"] == "US"
     assert blocks["eap_contact"]["initial_value"] == "Call HR on 1234"
+
+
+async def test_a_slow_users_info_is_answered_after_the_ack(serve_stored, installing_slack):
+    # users.info slower than Slack's 3 seconds: the command is acked at once, answered later
+    installing_slack.admins.add(ADMIN)
+    installing_slack.stalls["/api/users.info"] = 3.5
+    stored = await serve_stored()
+    reply = await admin_reply(stored.server, "stats", user=ADMIN)
+    assert "Nothing counted yet" in shown_text(reply)
 
 
 async def test_saved_settings_change_what_people_in_that_workspace_see(
@@ -77,7 +101,7 @@ async def test_saved_settings_change_what_people_in_that_workspace_see(
         user=ADMIN,
     )
     assert reply["response_action"] == "update"
-    assert SAVED in reply["view"]["blocks"][0]["text"]["text"]
+    assert await form_outcome(installing_slack) == SAVED
 
     person = Person(stored.server)
     await person.start()
@@ -102,14 +126,86 @@ async def test_wrong_input_is_shown_next_to_its_field_and_nothing_is_saved(
     assert reply["response_action"] == "errors"
     assert set(reply["errors"]) == {"region", "eap_contact", "card_channels"}
     assert "https://" in reply["errors"]["eap_contact"]
-    assert await stored.workspaces.prefs("slack", "T1") == WorkspacePrefs()
+    assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()
 
 
-async def test_a_submission_from_someone_no_longer_admin_is_refused(serve_stored):
+async def test_a_submission_from_someone_no_longer_admin_is_refused(serve_stored, installing_slack):
     stored = await serve_stored()
     reply = await submit_view(stored.server, form(region="US"), user="UMEMBER")
-    assert reply == {"response_action": "errors", "errors": {"region": NOT_ADMIN}}
-    assert await stored.workspaces.prefs("slack", "T1") == WorkspacePrefs()
+    assert reply["response_action"] == "update"
+    assert await form_outcome(installing_slack) == NOT_ADMIN
+    assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()
+
+
+ID_FIELDS = ("user_team", "view_team", "installed_team", "opened_for")
+
+
+@pytest.mark.parametrize("field", ["team", *ID_FIELDS])
+async def test_a_form_naming_another_workspace_anywhere_changes_nothing(
+    serve_stored, installing_slack, field
+):
+    # an admin of T1, in a Slack Connect channel or an Enterprise Grid org, naming T2
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_stored()
+    other = {"id": "T2", "domain": "other"} if field == "team" else "T2"
+    reply = await submit_view(stored.server, form(region="US"), user=ADMIN, ids={field: other})
+    assert reply == {"response_action": "errors", "errors": {"region": NOT_HERE}}
+    for team in ("T1", "T2"):
+        assert await stored.workspaces.settings("slack", team) == WorkspacePrefs()
+
+
+async def test_an_admin_of_another_workspace_cannot_change_or_read_this_one(
+    serve_stored, installing_slack
+):
+    # users.info places the person in T2 (a shared channel): their rights do not hold in T1
+    installing_slack.admins.add(ADMIN)
+    installing_slack.homes[ADMIN] = "T2"
+    stored = await serve_stored()
+    stored.workspaces.count("slack", "T1", ("started",))
+    for word in ("settings", "stats"):
+        reply = await admin_reply(stored.server, word, user=ADMIN)
+        assert shown_text(reply) == NOT_HERE
+    assert installing_slack.api_method("views.open") == []
+    await submit_view(stored.server, form(region="US"), user=ADMIN)
+    assert await form_outcome(installing_slack) == NOT_HERE
+    assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()
+
+
+async def test_a_command_from_a_workspace_the_app_was_not_authorized_for_is_refused(
+    serve_stored, installing_slack
+):
+    # single-workspace mode: the token is T1's (auth.test), the command claims T7
+    installing_slack.admins.add(ADMIN)
+    installing_slack.homes[ADMIN] = "T7"
+    stored = await serve_stored()
+    await admin_reply(stored.server, "stats", user=ADMIN)  # auth.test is learned on a request
+    reply = await admin_reply(stored.server, "stats", user=ADMIN, team="T7")
+    assert shown_text(reply) == NOT_HERE
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["T1", "T2", ""]), st.integers()), max_size=4),
+    st.lists(st.one_of(st.none(), st.sampled_from(["T1", "T2", ""]), st.integers()), max_size=4),
+)
+def test_one_workspace_only_when_every_id_agrees(required, present):
+    found = one_workspace(required, present)
+    ids = [*required, *(i for i in present if i is not None)]
+    if found is None:
+        assert (
+            not ids
+            or len({repr(i) for i in ids}) > 1
+            or not all(isinstance(i, str) and i for i in ids)
+        )
+    else:
+        assert all(i == found for i in ids) and found in ("T1", "T2")
+
+
+async def test_without_a_database_the_admin_hears_so(serve_slack_on, installing_slack):
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_slack_on(NoStorage())
+    for word in ("settings", "stats"):
+        reply = await admin_reply(stored.server, word, user=ADMIN)
+        assert shown_text(reply) == WORDS["no_database"]
 
 
 async def test_an_admin_sees_the_totals_with_small_numbers_hidden(serve_stored, installing_slack):
@@ -120,10 +216,14 @@ async def test_an_admin_sees_the_totals_with_small_numbers_hidden(serve_stored, 
         await person.start()
     await person.click("Get help now")
 
-    reply = await type_command(stored.server, "stats", user=ADMIN)
+    reply = await admin_reply(stored.server, "stats", user=ADMIN)
     text = shown_text(reply)
     assert reply["response_type"] == "ephemeral"
     assert "Walk-throughs started: 5" in text
     assert "Urgent help shown: fewer than 5" in text
     assert "Finished: fewer than 5" in text
     assert "U1" not in text
+
+
+def test_view_ids_name_one_workspace():
+    assert len({str(v) for k, v in view_ids("T5").items() if k != "team"}) == 1

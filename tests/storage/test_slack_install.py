@@ -10,8 +10,8 @@ import aiohttp
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import func, select
 
+from adapters.storage.interface import Storage, WorkspacePrefs
 from adapters.storage.schema import slack_installations
-from adapters.workspaces import WorkspacePrefs
 from tests.storage.slack_fake import type_command
 
 CLIENT = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "shh"}
@@ -38,10 +38,16 @@ async def install(base: str, code: str = "code-1", back_to: str | None = None) -
             return back.status, await back.text()
 
 
-async def gone(store: SQLAlchemyInstallationStore, team: str, seconds: float = 10) -> bool:
-    """Whether the bot is forgotten within `seconds` (Bolt runs event listeners after the ack)."""
+async def gone(
+    store: SQLAlchemyInstallationStore, storage: Storage, team: str, seconds: float = 10
+) -> bool:
+    """Whether the bot and the settings are forgotten within `seconds` (Bolt runs event
+    listeners after the ack)."""
     deadline = asyncio.get_running_loop().time() + seconds
-    while store.find_bot(enterprise_id=None, team_id=team) is not None:
+    while (
+        store.find_bot(enterprise_id=None, team_id=team) is not None
+        or await storage.settings("slack", team) != WorkspacePrefs()
+    ):
         if asyncio.get_running_loop().time() > deadline:
             return False
         await asyncio.sleep(0.05)
@@ -72,12 +78,12 @@ async def test_a_workspace_installs_then_uses_it_then_uninstalls(
         kept = connection.execute(select(func.count()).select_from(slack_installations))
         assert kept.scalar_one() == 0
 
-    await stored.workspaces.save_prefs("slack", "T2", WorkspacePrefs(region="US"))
+    await stored.workspaces.save_settings("slack", "T2", WorkspacePrefs(region="US"))
     status = await stored.server.event({"type": "app_uninstalled"}, team="T2")
     assert status == 200
     store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
-    assert await gone(store, "T2")
-    assert await stored.workspaces.prefs("slack", "T2") == WorkspacePrefs()
+    assert await gone(store, stored.workspaces, "T2")
+    assert await stored.workspaces.settings("slack", "T2") == WorkspacePrefs()
     assert not first_question(await type_command(stored.server, "", team="T2"))
 
 
@@ -100,9 +106,9 @@ async def test_a_return_from_slack_without_a_valid_state_installs_nothing(
 async def test_revoking_the_bot_token_forgets_the_workspace(serve_stored, installing_slack, engine):
     stored = await serve_stored(**CLIENT)
     await install(stored.base)
-    await stored.workspaces.save_prefs("slack", "T2", WorkspacePrefs(region="US"))
+    await stored.workspaces.save_settings("slack", "T2", WorkspacePrefs(region="US"))
     event = {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}
     assert await stored.server.event(event, team="T2") == 200
     store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
-    assert await gone(store, "T2")
-    assert await stored.workspaces.prefs("slack", "T2") == WorkspacePrefs()
+    assert await gone(store, stored.workspaces, "T2")
+    assert await stored.workspaces.settings("slack", "T2") == WorkspacePrefs()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.storage.interface import MonthCounts
 from adapters.storage.stats import shown, stats_lines, stats_text
-from adapters.storage.workspaces import DatabaseWorkspaces, MonthCounts
+from adapters.storage.store import DatabaseStorage
 
 
 @pytest.mark.parametrize(
@@ -23,12 +24,12 @@ def test_no_counts_yet_says_so():
 
 
 async def test_stats_read_from_the_database_are_thresholded(engine):
-    workspaces = DatabaseWorkspaces(engine, clock=lambda: 1_793_000_000.0)  # 2026-10
+    workspaces = DatabaseStorage(engine, clock=lambda: 1_793_000_000.0)  # 2026-10
     for _ in range(7):
-        await workspaces.count("slack", "T1", ("started",))
+        workspaces.count("slack", "T1", ("started",))
     for _ in range(5):
-        await workspaces.count("slack", "T1", ("finished", "coaching"))
-    await workspaces.count("slack", "T1", ("help_shown",))
+        workspaces.count("slack", "T1", ("finished", "coaching"))
+    workspaces.count("slack", "T1", ("help_shown",))
 
     lines = stats_lines(await workspaces.stats("slack", "T1"))
     assert lines == [

@@ -4,20 +4,42 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.validation import Invalid, validate_prefs
-from adapters.workspaces import WorkspacePrefs
 
 REGIONS = ("GB", "US", "IE")
 LOCALES = ("en",)
 
 
 def check(**raw: str) -> WorkspacePrefs | Invalid:
-    return validate_prefs(raw, regions=REGIONS, locales=LOCALES)
+    checked = validate_prefs(raw, regions=REGIONS, locales=LOCALES)
+    return checked if isinstance(checked, Invalid) else checked.applied_to(WorkspacePrefs())
+
+
+STORED = WorkspacePrefs(region="US", eap_contact="Call 1234", card_roles=("123456789012345678",))
 
 
 def test_blank_fields_mean_the_defaults():
     assert check() == WorkspacePrefs()
     assert check(region=" ", eap_contact="", card_channels="  ") == WorkspacePrefs()
+    blanked = validate_prefs({"region": "", "eap_contact": ""}, regions=REGIONS, locales=LOCALES)
+    assert not isinstance(blanked, Invalid)
+    assert blanked.applied_to(STORED) == WorkspacePrefs(card_roles=STORED.card_roles)
+
+
+def test_fields_a_form_does_not_have_stay_as_stored():
+    # Slack's form has no card roles, Discord's no card channels
+    changes = validate_prefs({"region": "gb"}, regions=REGIONS, locales=LOCALES)
+    assert not isinstance(changes, Invalid)
+    assert changes.applied_to(STORED) == WorkspacePrefs(
+        region="GB", eap_contact="Call 1234", card_roles=STORED.card_roles
+    )
+
+
+def test_only_the_fields_a_form_has_are_judged():
+    assert not isinstance(
+        validate_prefs({"region": "GB"}, regions=REGIONS, locales=LOCALES), Invalid
+    )
 
 
 def test_sensible_input_is_kept_tidied():
