@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import TypeVar
@@ -24,6 +25,8 @@ from adapters.storage.health import Health
 from adapters.storage.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.storage.interface import MonthCounts, StorageUnavailable, WorkspacePrefs
 from adapters.storage.settings_cache import CAPACITY, SettingsCache
+
+log = logging.getLogger("adapters.storage")
 
 _T = TypeVar("_T")
 
@@ -122,6 +125,8 @@ class DatabaseStorage:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await self.cache.close()
+            if self.counts.pending:
+                log.info("writing %d counts before stopping", self.counts.pending)
             await self.counts.flush()
 
     def close(self) -> None:

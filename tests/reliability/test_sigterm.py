@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from adapters.storage import rows
+from adapters.storage.database import make_engine
 from tests.reliability.conftest import FaultySlack, finish_on_slack, finish_remaining
 from tests.slack.conftest import Person, SlackServer, button, shown_text
 
@@ -53,3 +55,25 @@ async def test_sigterm_finishes_replies_in_flight_and_conversations_survive_a_re
     await finish_on_slack(Person(server, user="UNEW"), content)
     code, output = await restarted.terminate()
     assert code == 0, output
+
+
+async def test_totals_are_exact_across_a_graceful_stop(
+    slack_process, http, fake_slack: FaultySlack, content: Any, tmp_path
+):
+    # counts are written once a second; the ones still in memory at SIGTERM are written on the
+    # way out, so stopping right after a walk-through loses none of them
+    database = tmp_path / "data" / "coach-or-therapy.db"
+    for round_ in range(2):
+        process = await slack_process(http)
+        server = SlackServer(process.url, fake_slack, http)
+        for n in range(3):
+            await finish_on_slack(Person(server, user=f"U{round_}{n}"), content)
+        code, output = await process.terminate()
+        assert code == 0, output
+        engine = make_engine(f"sqlite:///{database}")
+        try:
+            (month,) = rows.read_months(engine, "slack", "T1", 6)
+        finally:
+            engine.dispose()
+        done = 3 * (round_ + 1)
+        assert month.counts == {"started": done, "finished": done, "coaching": done}

@@ -14,10 +14,19 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from adapters.slack.admin import SLACK_WORDS
+from adapters.storage.settings_cache import SEEN_WITHIN_SECONDS
 from tests.loopback import free_port, wait_until_healthy
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
 from tests.storage.postgres import Server
-from tests.storage.slack_fake import InstallingSlack, admin_reply, serve_fake, type_command
+from tests.storage.slack_fake import (
+    InstallingSlack,
+    admin_reply,
+    form_outcome,
+    serve_fake,
+    submit_view,
+    type_command,
+)
 from tests.storage.test_slack_install import install
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,3 +165,24 @@ async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> N
             assert time.monotonic() < deadline, texts
             await asyncio.sleep(0.2)
     assert "Finished: fewer than 5" in texts[0]
+
+    # an admin saves a region through one replica; the other uses it within the bound
+    async with aiohttp.ClientSession() as http:
+        replicas = [SlackServer(f"{b}/slack/events", fake, http) for b in bases]
+        saved = await submit_view(replicas[0], region_form("US"), user="UADMIN", team="T2")
+        assert saved["response_action"] == "update"
+        assert await form_outcome(fake) == SLACK_WORDS["saved"]
+        began = time.monotonic()
+        while True:
+            person = Person(replicas[1], user="U8", team="T2")
+            await person.start()
+            if "call 911" in shown_text(await person.click("Get help now")):
+                break
+            # generous, so a loaded machine cannot fail it; the design bound is 2 s
+            assert time.monotonic() - began < 3 * SEEN_WITHIN_SECONDS, "never used"
+            await asyncio.sleep(0.1)
+
+
+def region_form(region: str) -> dict:
+    """The settings form's values with only the region chosen."""
+    return {"region": {"setting": {"type": "static_select", "selected_option": {"value": region}}}}
