@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,14 @@ class RecordingWorkspaces:
         self.counted.append((platform, workspace, counters))
 
 
+async def asked_once(workspaces: RecordingWorkspaces, timeout: float = 10) -> None:
+    """Wait until the adapter has asked storage for the server's settings once."""
+    deadline = time.monotonic() + timeout
+    while workspaces.asked == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.002)
+    assert workspaces.asked == 1
+
+
 async def conversation(fake, runtime, workspaces, outcome="therapy", person=ALEX):
     client = await logged_in(runtime, workspaces)
     bot = Discord(fake, client)
@@ -155,7 +164,8 @@ async def test_the_reply_is_deferred_before_waiting_on_storage(fake, runtime, ap
         bot.feed(payload)
         (deferred,) = await fake.wait_for("POST", r"/callback$")
         assert deferred.body["type"] == 5
-        assert workspaces.asked == 1
+        # the bot asks storage once the deferral is answered, which can be after the fake has it
+        await asked_once(workspaces)
         assert fake.calls_for("POST", r"/threads$") == [], "storage is still being waited on"
         seen = await bot.answered(payload)
         assert "private thread" in seen.message.content
