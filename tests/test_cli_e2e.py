@@ -636,14 +636,14 @@ def test_a_reader_that_goes_away_ends_the_chat_quietly(env, tmp_path):
 @pytest.mark.parametrize(
     ("setting", "says"),
     [
-        ("DEFAULT_LOCALE", "DEFAULT_LOCALE is 'fr' but "),
+        ("DEFAULT_LOCALE", "DEFAULT_LOCALE is 'pt' but "),
         ("DATA_DIR", "STATE_SECRET is not set and "),
     ],
 )
 def test_settings_that_parse_but_cannot_be_used_stop_with_one_line(env, tmp_path, setting, says):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n")
-    env[setting] = "fr" if setting == "DEFAULT_LOCALE" else str(blocker / "data")
+    env[setting] = "pt" if setting == "DEFAULT_LOCALE" else str(blocker / "data")
     done = run(["chat"], env, tmp_path, typed("3"))
     assert done.returncode == 2
     assert done.stdout == ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -182,7 +184,7 @@ def test_words_never_diagnose_or_use_harmful_phrases(content: Content) -> None:
 
 def test_helplines_per_region(content: Content) -> None:
     helplines = content.helplines
-    assert set(helplines.regions) == {"US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "IN"}
+    assert set(helplines.regions) == set(ESTABLISHED)
     assert helplines.elsewhere == "https://findahelpline.com"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", helplines.last_checked)
     for code, (emergency, line) in ESTABLISHED.items():
@@ -332,3 +334,279 @@ def test_hard_to_keep_up_always_points_to_the_eap_first(guide: Guide) -> None:
         assert note in result.notes
         seen += 1
     assert seen == combination_count(content) // len(content.questions[everyday].answers)
+
+
+# The translations: de, fr and es say the same things as en, in their own words
+
+
+TRANSLATED = ("de", "fr", "es")
+
+
+@functools.cache
+def _translation(locale: str) -> Content:
+    return load_content(ROOT, locale)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What one locale must say (and must never say) where en says its English equivalent."""
+
+    ending_life: str
+    self_harm: str
+    unsafe: str
+    result_title: str
+    not_assessment: str
+    eap: str
+    first_step: str
+    peer: str
+    hierarchy: str
+    alliance: str
+    treatment_plan: str
+    free: str
+    swiss_line: str
+    never: re.Pattern[str]
+    """Words safe-messaging guidance rules out, anywhere in the locale."""
+    never_in_conversation: re.Pattern[str]
+    """Clinical words the conversation and messages avoid (the card may name them)."""
+    other_address: re.Pattern[str]
+    """The form of address this locale does not use."""
+    own_address: re.Pattern[str]
+
+
+WORDING = {
+    "de": Wording(
+        ending_life="sich das Leben zu nehmen",
+        self_harm="sich selbst zu verletzen",
+        unsafe="nicht sicher",
+        result_title="könnte einen Blick wert sein",
+        not_assessment="keine Einschätzung",
+        eap="Mitarbeiterberatung (EAP)",
+        first_step="erster Schritt",
+        peer="Augenhöhe",
+        hierarchy="Hierarchischer Unterschied",
+        alliance="Arbeitsbündnis",
+        treatment_plan="Behandlungsplan",
+        free="kostenlos",
+        swiss_line="Die Dargebotene Hand",
+        never=re.compile(
+            r"selbstmord|freitod|suizid (?:begeh|beg[ia]ng)|erfolgreiche\w* suizid", re.I
+        ),
+        never_in_conversation=re.compile(
+            r"diagnostizier\w* (?:sie|bei ihnen)|störung|symptom", re.I
+        ),
+        other_address=re.compile(r"\b(?:du|dich|dir|dein\w*|euch|euer|eure\w*)\b", re.I),
+        own_address=re.compile(r"\b(?:Sie|Ihnen|Ihr\w*)\b"),
+    ),
+    "fr": Wording(
+        ending_life="mettre fin à vos jours",
+        self_harm="vous faire du mal",
+        unsafe="en sécurité",
+        result_title="piste",
+        not_assessment="ni une évaluation ni un diagnostic",
+        eap="programme d'aide aux employés (PAE)",
+        first_step="première étape",
+        peer="égal à égal",
+        hierarchy="Rapport hiérarchique",
+        alliance="Alliance",
+        treatment_plan="Plan de traitement",
+        free="gratuit",
+        swiss_line="La Main Tendue",
+        never=re.compile(r"commett\w*|commis un suicide|suicide réussi|réussi son suicide", re.I),
+        never_in_conversation=re.compile(r"diagnostiqu\w* (?:chez )?vous|trouble|symptôme", re.I),
+        other_address=re.compile(r"(?<![\w-])(?:tu|toi|ton|ta|tes|te)(?![\w-])|\bt'", re.I),
+        own_address=re.compile(r"\b(?:vous|votre|vos)\b", re.I),
+    ),
+    "es": Wording(
+        ending_life="quitarte la vida",
+        self_harm="hacerte daño",
+        unsafe="a salvo",
+        result_title="Podría valer la pena explorar",
+        not_assessment="no es una evaluación ni un diagnóstico",
+        eap="Programa de Asistencia al Empleado (PAE)",
+        first_step="primer paso",
+        peer="pie de igualdad",
+        hierarchy="Diferencia jerárquica",
+        alliance="Alianza",
+        treatment_plan="Plan de tratamiento",
+        free="gratis",
+        swiss_line="Die Dargebotene Hand / La Main Tendue / Telefono Amico",
+        never=re.compile(r"comet(?:er|ió|ido|e)\w*|suicidio consumado", re.I),
+        never_in_conversation=re.compile(r"diagnosticar(?:te|le)|trastorno|síntoma", re.I),
+        other_address=re.compile(
+            r"\b(?:usted|ustedes|vosotr[oa]s|vuestr[oa]s?|os|llame|escriba|pregunte|elija)\b", re.I
+        ),
+        own_address=re.compile(r"\b(?:tú|tu|tus|te|ti)\b", re.I),
+    ),
+}
+
+
+def _conversation_words(content: Content) -> list[str]:
+    texts = [content.intro, content.safety.text, *content.messages.texts.values()]
+    texts += [a.label for a in content.safety.answers]
+    for question in content.questions:
+        texts.append(question.text)
+        texts.extend(a.label for a in question.answers)
+        texts.extend(a.note for a in question.answers if a.note)
+    for outcome in content.outcomes.values():
+        texts.extend((outcome.title, outcome.summary))
+    return texts
+
+
+def _card_words(content: Content) -> list[str]:
+    card = content.card
+    texts = [card.title, card.intro, card.coaching_heading, card.therapy_heading]
+    texts += [card.similarities_title, *card.similarities]
+    texts += [card.tendency_note, card.attribution, card.disclaimer]
+    for row in card.rows:
+        texts.extend((row.topic, row.coaching, row.therapy))
+    return texts
+
+
+def _helpline_words(content: Content) -> list[str]:
+    texts: list[str] = []
+    for region in content.helplines.regions.values():
+        texts.extend((region.name, region.emergency))
+        for line in region.lines:
+            texts.extend((line.contact, line.hours or ""))
+    return texts
+
+
+def _every_word(content: Content) -> list[str]:
+    return _conversation_words(content) + _card_words(content) + _helpline_words(content)
+
+
+def _numbers(text: str) -> list[str]:
+    return [n.replace(" ", "") for n in re.findall(r"\d(?:[\d ]*\d)?", text)]
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_scores_every_combination_exactly_as_en(
+    content: Content, locale: str
+) -> None:
+    translated = _translation(locale)
+    assert translated.fingerprint == content.fingerprint
+    assert check_coverage(translated).split == check_coverage(content).split
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_leaves_no_sentence_in_english(content: Content, locale: str) -> None:
+    translated = _translation(locale)
+    same = {key for key, text in translated.messages.texts.items() if text == content.messages[key]}
+    assert same <= {"help.line"}, same
+    assert translated.intro != content.intro
+    assert translated.safety.text != content.safety.text
+    for mine, theirs in zip(translated.questions, content.questions, strict=True):
+        assert mine.text != theirs.text
+        for answer, original in zip(mine.answers, theirs.answers, strict=True):
+            assert answer.label != original.label or answer.label == "No", answer.label
+    for row, original in zip(translated.card.rows, content.card.rows, strict=True):
+        assert (row.topic, row.coaching, row.therapy) != (
+            original.topic,
+            original.coaching,
+            original.therapy,
+        )
+        assert row.coaching != original.coaching and row.therapy != original.therapy, row.id
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_keeps_one_form_of_address(locale: str) -> None:
+    wording = WORDING[locale]
+    translated = _translation(locale)
+    for text in _every_word(translated):
+        assert not wording.other_address.search(text), text
+    addressed = [t for t in _conversation_words(translated) if wording.own_address.search(t)]
+    assert len(addressed) >= 30
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_asks_the_safety_question_the_safe_way(content: Content, locale: str) -> None:
+    wording = WORDING[locale]
+    translated = _translation(locale)
+    question = translated.safety.text
+    assert wording.ending_life in question
+    assert wording.self_harm in question
+    assert wording.unsafe in question
+    actions = [a.action for a in translated.safety.answers]
+    assert actions == [a.action for a in content.safety.answers]
+    for text in _every_word(translated):
+        assert not wording.never.search(text), text
+    for text in _conversation_words(translated):
+        assert not wording.never_in_conversation.search(text), text
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_says_what_the_results_are_and_are_not(locale: str) -> None:
+    wording = WORDING[locale]
+    translated = _translation(locale)
+    for outcome in translated.outcomes.values():
+        assert wording.result_title in outcome.title, outcome.title
+    assert wording.not_assessment in translated.messages["result.not_assessment"]
+    everyday = next(q for q in translated.questions if q.id == "everyday")
+    hard = next(a for a in everyday.answers if a.rules_out)
+    assert hard.note is not None
+    assert wording.eap in hard.note and wording.first_step in hard.note
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translated_card_pairs_the_rows_as_published_and_keeps_the_credit(
+    content: Content, locale: str
+) -> None:
+    wording = WORDING[locale]
+    card = _translation(locale).card
+    assert [r.id for r in card.rows] == [r.id for r in content.card.rows]
+    assert wording.peer in card.row("relationship").coaching
+    assert wording.hierarchy in card.row("relationship").therapy
+    assert wording.alliance in card.row("who_designs").coaching
+    assert wording.treatment_plan in card.row("who_designs").therapy
+    assert len(card.similarities) == len(content.card.similarities)
+    assert "CTI (Co-Active Training Institute)" in card.attribution
+    assert "Hayden & Whitworth, 1995" in card.attribution
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_lists_every_region_with_the_same_numbers(
+    content: Content, locale: str
+) -> None:
+    wording = WORDING[locale]
+    mine, theirs = _translation(locale).helplines, content.helplines
+    assert mine.last_checked == theirs.last_checked
+    assert mine.elsewhere == theirs.elsewhere
+    assert list(mine.regions) == list(theirs.regions)
+    for code, region in mine.regions.items():
+        original = theirs.regions[code]
+        assert _numbers(region.emergency) == _numbers(original.emergency), code
+        assert len(region.lines) == len(original.lines), code
+        for line, other in zip(region.lines, original.lines, strict=True):
+            assert _numbers(line.contact) == _numbers(other.contact), (code, line.contact)
+            # free where the service says free, and nowhere else
+            free = "free" in (other.hours or "")
+            assert (wording.free in (line.hours or "")) == free, (code, line.hours)
+        samaritans = any("Samaritans" in line.name for line in region.lines)
+        assert samaritans == (code in ("GB", "IE")), code
+    assert [line.name for line in mine.regions["CH"].lines] == [wording.swiss_line]
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_translation_is_plain_short_sentences_and_short_answers(locale: str) -> None:
+    translated = _translation(locale)
+    texts = [translated.intro, translated.safety.text]
+    texts += [q.text for q in translated.questions]
+    texts += [a.note for q in translated.questions for a in q.answers if a.note]
+    texts += [o.summary for o in translated.outcomes.values()]
+    for text in texts:
+        for sentence in _sentences(text):
+            assert len(_words(sentence)) <= 20, sentence
+    for question in translated.questions:
+        for answer in question.answers:
+            assert len(_words(answer.label)) <= 12, answer.label
+
+
+def _words(text: str) -> list[str]:
+    """Words, not the punctuation French sets apart with a no-break space."""
+    return [w for w in text.split() if any(c.isalnum() for c in w)]
+
+
+def test_french_sets_its_punctuation_apart_with_a_no_break_space() -> None:
+    for text in _every_word(_translation("fr")):
+        assert not re.search(r"[^\S\u00a0][:;!?»]|«[^\S\u00a0]", text), text
+        assert not re.search(r"\w[;!?»]|«\w", text), text

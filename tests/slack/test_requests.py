@@ -166,11 +166,14 @@ async def test_changed_content_gets_its_message(serve, fake_slack, tmp_path: Pat
     await person.start()
     changed = tmp_path / "content"
     shutil.copytree(CONTENT_ROOT, changed, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    conversation = changed / "en" / "conversation.yaml"
-    # scoring changes (a wording fix alone would keep open conversations valid)
-    text = conversation.read_text()
-    margin = next(line for line in text.splitlines() if line.strip().startswith("margin:"))
-    conversation.write_text(text.replace(margin, margin.split(":")[0] + ": 7"))
+    # scoring changes, in every locale alike (a wording fix alone would keep open conversations
+    # valid)
+    for conversation in changed.glob("*/conversation.yaml"):
+        text = conversation.read_text(encoding="utf-8")
+        margin = next(line for line in text.splitlines() if line.strip().startswith("margin:"))
+        conversation.write_text(
+            text.replace(margin, margin.split(":")[0] + ": 7"), encoding="utf-8"
+        )
     runtime = build_runtime(slack_settings(fake_slack, tmp_path, content_dir=changed))
     person.server = await serve(runtime=runtime)
     reply = await person.click("No")
