@@ -29,6 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import profiling  # noqa: E402
 from bench.discord_fake import FakeDiscord, Person, discord_env, normalized, walk  # noqa: E402
 from bench.harness import (  # noqa: E402
     COMMAND,
@@ -37,6 +38,7 @@ from bench.harness import (  # noqa: E402
     AppProcess,
     Mismatch,
     alternate,
+    difference,
     machine,
     postgres_version,
     process_lines,
@@ -65,8 +67,9 @@ def check_recording(seen: list[dict[str, Any]]) -> None:
 
 def matches(expected: list[str], n: int, sent: dict[str, Any]) -> None:
     """What the bot sent at step n must be the recorded message, apart from the person's own."""
-    if normalized(sent) != expected[n]:
-        raise Mismatch(f"step {n} is not the recorded message: {json.dumps(sent)[:300]}")
+    got = normalized(sent)
+    if got != expected[n]:
+        raise Mismatch(f"step {n}: {difference(got, expected[n])} was recorded")
 
 
 def discord_app(
@@ -139,10 +142,13 @@ async def run(args: argparse.Namespace) -> None:
                 f"{len(recording[-1]['data']['content'])} characters of text",
                 flush=True,
             )
-            results = await alternate(apps, args.rounds, args.people, args.conversations)
+            ours_processes = [app.process for app in apps if not app.baseline]
+            with profiling.recording(ours_processes, args.profile) as profiles:
+                results = await alternate(apps, args.rounds, args.people, args.conversations)
         finally:
             for process in started:
                 await process.stop()
+            stopped = process_lines(apps)  # while their logs are still there
     await fake.stop()
     print()
     print(
@@ -156,9 +162,11 @@ async def run(args: argparse.Namespace) -> None:
         )
     )
     print()
-    print("\n".join(process_lines(apps)))
+    print("\n".join(stopped))
     if fake.unexpected:
         print(f"requests the fake did not expect: {sorted(set(fake.unexpected))[:10]}")
+    for path in profiles:
+        print("\n".join(profiling.summary(path)))
     print(f"after: {machine()}")
 
 
@@ -173,6 +181,12 @@ def main() -> None:
         choices=("sqlite", "postgresql"),
         default=["sqlite"],
         help="our bot's storage: default SQLite, DATABASE_URL on PostgreSQL, or both",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample our app with py-spy during the rounds and write the profiles to DIR",
     )
     asyncio.run(run(parser.parse_args()))
 

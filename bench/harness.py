@@ -174,6 +174,15 @@ class Mismatch(Exception):
     """A reply that is not what the person should see next."""
 
 
+def difference(got: str, recorded: str) -> str:
+    """Where `got` first differs from `recorded`, with a little of each around it."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(got, recorded, strict=False)) if a != b),
+        min(len(got), len(recorded)),
+    )
+    return f"{got[max(0, at - 80) : at + 80]!r} where {recorded[max(0, at - 80) : at + 80]!r}"
+
+
 Conversation = Callable[[int, int, list[float]], Awaitable[None]]
 """One person's walk-through: (person, conversation number, latencies to append to)."""
 
@@ -195,6 +204,7 @@ class Round:
     app: str
     elapsed: float
     cpu: float
+    driver_cpu: float
     latencies: list[float]
     errors: list[str]
 
@@ -216,11 +226,12 @@ async def drive(app: App, people: int, conversations: int) -> Round:
             except Exception as exc:  # an error is a result of the round, not its end
                 errors.append(f"person {n}, conversation {number}: {type(exc).__name__}: {exc}")
 
-    cpu = app.process.cpu_seconds()
+    cpu, driver_cpu = app.process.cpu_seconds(), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(person(n) for n in range(people)))
     elapsed = time.perf_counter() - started
-    return Round(app.name, elapsed, app.process.cpu_seconds() - cpu, latencies, errors)
+    cpu, driver_cpu = app.process.cpu_seconds() - cpu, time.process_time() - driver_cpu
+    return Round(app.name, elapsed, cpu, driver_cpu, latencies, errors)
 
 
 async def alternate(
@@ -267,6 +278,7 @@ class Summary:
     p50: float
     p99: float
     cpu_ms: float
+    driver_cpu_ms: float
     events: int
     errors: list[str] = field(default_factory=list)
 
@@ -278,6 +290,8 @@ class Summary:
             p50=percentile(pooled, 0.50) * 1000,
             p99=percentile(pooled, 0.99) * 1000,
             cpu_ms=statistics.median(r.cpu / max(1, len(r.latencies)) for r in rounds) * 1000,
+            driver_cpu_ms=statistics.median(r.driver_cpu / max(1, len(r.latencies)) for r in rounds)
+            * 1000,
             events=len(pooled),
             errors=[e for r in rounds for e in r.errors],
         )
@@ -325,13 +339,14 @@ def report(
     lines = [
         title,
         "",
-        f"| app | {unit}/s | p50 ms | p99 ms | CPU ms each | {unit} | errors |",
-        "|---|---|---|---|---|---|---|",
+        f"| app | {unit}/s | p50 ms | p99 ms | CPU ms each | driver CPU ms each "
+        f"| {unit} | errors |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, s in summaries.items():
         lines.append(
             f"| {name} | {s.rate:.0f} | {s.p50:.1f} | {s.p99:.1f} | {s.cpu_ms:.2f} "
-            f"| {s.events} | {len(s.errors)} |"
+            f"| {s.driver_cpu_ms:.2f} | {s.events} | {len(s.errors)} |"
         )
     baseline = next(app.name for app in apps if app.baseline)
     bare = summaries[baseline]

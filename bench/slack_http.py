@@ -28,6 +28,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import profiling  # noqa: E402
 from bench.harness import (  # noqa: E402
     COMMAND,
     PYTHON,
@@ -35,6 +36,7 @@ from bench.harness import (  # noqa: E402
     AppProcess,
     Mismatch,
     alternate,
+    difference,
     free_port,
     machine,
     port_open,
@@ -70,8 +72,10 @@ def check_recording(messages: list[dict[str, Any]]) -> None:
 
 def matches(expected: list[dict[str, Any]], n: int, message: dict[str, Any]) -> None:
     """Message n must be the recorded one, apart from each person's own tokens."""
-    if without_tokens(message) != expected[n]:
-        raise Mismatch(f"message {n} is not the recorded one: {json.dumps(message)[:300]}")
+    got = without_tokens(message)
+    if got != expected[n]:
+        found, recorded = json.dumps(got), json.dumps(expected[n])
+        raise Mismatch(f"message {n}: {difference(found, recorded)} was recorded")
 
 
 def slack_app(
@@ -160,10 +164,13 @@ async def run(args: argparse.Namespace) -> None:
                     f"{len(words(recording[-1]))} characters of text",
                     flush=True,
                 )
-                results = await alternate(apps, args.rounds, args.people, args.conversations)
+                ours_processes = [app.process for app in apps if not app.baseline]
+                with profiling.recording(ours_processes, args.profile) as profiles:
+                    results = await alternate(apps, args.rounds, args.people, args.conversations)
             finally:
                 for process in started:
                     await process.stop()
+                stopped = process_lines(apps)  # while their logs are still there
     await fake.stop()
     print()
     print(
@@ -177,7 +184,9 @@ async def run(args: argparse.Namespace) -> None:
         )
     )
     print()
-    print("\n".join(process_lines(apps)))
+    print("\n".join(stopped))
+    for path in profiles:
+        print("\n".join(profiling.summary(path)))
     print(f"after: {machine()}")
 
 
@@ -192,6 +201,12 @@ def main() -> None:
         choices=("sqlite", "postgresql"),
         default=["sqlite", "postgresql"],
         help="our app's storage: default SQLite, DATABASE_URL on PostgreSQL, or both",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample our app with py-spy during the rounds and write the profiles to DIR",
     )
     asyncio.run(run(parser.parse_args()))
 

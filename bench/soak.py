@@ -164,6 +164,8 @@ async def run(args: argparse.Namespace) -> int:
                     memory.append((tally.completed, app.rss()))
             finally:
                 code = await app.stop()
+                troubles = app.troubles()  # while the log is still there
+                logged = len(app.log().splitlines())
             again = AppProcess("ours-sqlite-again", [COMMAND, "slack"], env, home)
             await again.start(partial(port_open, port))
             try:
@@ -189,8 +191,11 @@ async def run(args: argparse.Namespace) -> int:
     print("memory by conversations done: " + ", ".join(f"{n}: {r:.1f}" for n, r in mib))
     print(f"outcomes: {tally.outcomes}")
     print(f"counted, as /coach-or-therapy stats shows after a restart: {totals}")
-    print(f"exit code after SIGTERM: {code}; {len(app.troubles())} warnings or errors logged")
-    for line in app.troubles()[:5]:
+    print(
+        f"exit code after SIGTERM: {code}; {logged} lines logged, "
+        f"{len(troubles)} of them warnings or errors"
+    )
+    for line in troubles[:5]:
         print(f"  {line}")
     print(f"after: {machine()}")
     return 1 if errors or warm.errors or code != 0 else 0
