@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bench.harness import REPLY_TIMEOUT, Mismatch, operator_env
+from bench.harness import REPLY_TIMEOUT, Mismatch, Timings, operator_env
 from tests.discord.fake_discord import APP_ID, BOT_ID, GUILD_ID, TIMESTAMP, Message
 from tests.loopback import listen
 
@@ -369,13 +369,14 @@ def _json(value: Any, status: int = 200) -> web.Response:
 
 _TOKEN_IN_CUSTOM_ID = re.compile(r'"(cot:[^:"]*):[^"]*"')
 _SNOWFLAKE = re.compile(r"\d{17,20}")
+_NONCE = re.compile(r'"nonce": "[^"]*"')
 _PERSON = re.compile(r"Person \d{5}")
 
 
 def normalized(value: dict[str, Any]) -> str:
-    """A bot's message with each person's own parts (tokens, ids, names) left out."""
+    """A bot's message without each person's own parts (tokens, ids, names) or the nonce."""
     text = json.dumps(value, sort_keys=True)
-    text = _TOKEN_IN_CUSTOM_ID.sub(r'"\1:"', text)
+    text = _NONCE.sub('"nonce": ""', _TOKEN_IN_CUSTOM_ID.sub(r'"\1:"', text))
     return _PERSON.sub("Person", _SNOWFLAKE.sub("ID", text))
 
 
@@ -384,7 +385,7 @@ async def walk(
     bot: str,
     person: Person,
     answers: tuple[int, ...],
-    latencies: list[float],
+    timings: Timings,
     check: Check,
 ) -> list[dict[str, Any]]:
     """One walk-through: the slash command, then a click on each answer in turn.
@@ -406,7 +407,7 @@ async def walk(
         edited = await asyncio.wait_for(original, REPLY_TIMEOUT)
     finally:
         fake.forget(*keys)
-    latencies.append(max(posted.at, edited.at) - started)
+    timings.commands.append(max(posted.at, edited.at) - started)
     opened = {"thread": posted.made["thread"], "message": posted.body, "original": edited.body}
     check(0, opened)
     seen = [opened]
@@ -433,7 +434,7 @@ async def walk(
             answered = await asyncio.wait_for(reply, REPLY_TIMEOUT)
         finally:
             fake.forget(key)
-        latencies.append(answered.at - started)
+        timings.clicks.append(answered.at - started)
         check(step, answered.body)
         seen.append(answered.body)
         shown = answered.body.get("data") or {}

@@ -19,7 +19,7 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bench.harness import REPLY_TIMEOUT, Mismatch, operator_env
+from bench.harness import REPLY_TIMEOUT, Mismatch, Timings, operator_env
 from tests.loopback import listen
 
 SECRET = "bench-signing-secret"
@@ -195,7 +195,7 @@ async def walk(
     user: str,
     tag: str,
     answers: tuple[int, ...],
-    latencies: list[float],
+    timings: Timings,
     check: Check,
 ) -> list[dict[str, Any]]:
     """One walk-through: the slash command, then a click on each answer in turn.
@@ -206,7 +206,7 @@ async def walk(
     """
     started = time.perf_counter()
     message = await command(http, url, fake, user)
-    latencies.append(time.perf_counter() - started)
+    timings.commands.append(time.perf_counter() - started)
     check(0, message)
     messages = [message]
     for step, answer in enumerate(answers, start=1):
@@ -227,7 +227,7 @@ async def walk(
             arrived, raw = await asyncio.wait_for(reply, REPLY_TIMEOUT)
         finally:
             fake.waiting.pop(path, None)
-        latencies.append(arrived - started)
+        timings.clicks.append(arrived - started)
         message = json.loads(raw)
         check(step, message)
         messages.append(message)

@@ -34,6 +34,7 @@ from bench.harness import (  # noqa: E402
     COMMAND,
     AppProcess,
     Mismatch,
+    Timings,
     free_port,
     machine,
     percentile,
@@ -72,7 +73,7 @@ class Tally:
     """What a soak has seen so far."""
 
     completed: int = 0
-    latencies: list[float] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
     errors: list[str] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
 
@@ -108,7 +109,7 @@ async def soak_into(
                     f"U{n:05d}",
                     str(number),
                     answers_for(number),
-                    tally.latencies,
+                    tally.timings,
                     next_question_or_result,
                 )
                 title = next(t for t in OUTCOME_TITLES if t in words(messages[-1]))
@@ -173,7 +174,7 @@ async def run(args: argparse.Namespace) -> int:
             finally:
                 await again.stop()
     await fake.stop()
-    latencies, errors = tally.latencies, tally.errors
+    latencies, errors = tally.timings.all(), tally.errors
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     mib = [(n, rss / 2**20) for n, rss in memory]
     middle = mib[len(mib) // 2]
