@@ -28,8 +28,6 @@ from pathlib import Path
 
 import psutil
 
-from tests.loopback import free_port
-
 ROOT = Path(__file__).resolve().parent.parent
 
 COMMAND = ROOT / ".venv" / "bin" / "coach-or-therapy"
@@ -40,9 +38,6 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 REPLY_TIMEOUT = 30.0
 """How long a person waits for one reply before the conversation counts as an error."""
-
-__all__ = ["COMMAND", "PYTHON", "REPLY_TIMEOUT", "ROOT", "free_port"]
-
 
 # --- processes ------------------------------------------------------------------------------
 

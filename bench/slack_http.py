@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
-from bench.harness import App, AppProcess, Mismatch, Timings, difference, free_port, port_open  # noqa: E402
+from bench.harness import App, AppProcess, Mismatch, Timings, difference, port_open  # noqa: E402
 from bench.slack_fake import FakeSlack, events_url, slack_env, walk, without_tokens, words  # noqa: E402
+from tests.loopback import free_port  # noqa: E402
 
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
 """The safety "No", then a mix of answers; every conversation takes this path."""

@@ -35,7 +35,6 @@ from bench.harness import (  # noqa: E402
     AppProcess,
     Mismatch,
     Timings,
-    free_port,
     machine,
     percentile,
     port_open,
@@ -49,6 +48,7 @@ from bench.slack_fake import (  # noqa: E402
     walk,
     words,
 )
+from tests.loopback import free_port  # noqa: E402
 
 SAFETY_NO = 2
 QUESTIONS = 8
