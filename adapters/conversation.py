@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage, WorkspacePrefs
-from bot.effects import Effect
+from bot.effects import Effect, RefusalReason
 from bot.engine import Guide
 from bot.events import Event
-from bot.state import Who, open_token
+from bot.state import Who
 from bot.tally import counters_for
 from bot.turn import take_turn
 
@@ -28,6 +28,8 @@ class TurnReply:
     effects: tuple[Effect, ...]
     token: str | None
     guide: Guide
+    unusable: RefusalReason | None = None
+    """Why the token the event came with could not be used (None when it could, or none came)."""
 
 
 class ConversationService:
@@ -73,18 +75,4 @@ class ConversationService:
             ttl=self.runtime.settings.state_ttl_seconds,
         )
         self.storage.count(who.platform, who.workspace, counters_for(event, turn.effects))
-        return TurnReply(turn.effects, turn.token, guide)
-
-    def is_foreign(self, who: Who, token: str | None, guide: Guide) -> bool:
-        """Whether `token` belongs to someone else's conversation (not merely a stale one)."""
-        if token is None:
-            return False
-        opened = open_token(
-            self.runtime.keyring,
-            who,
-            token,
-            guide.content.fingerprint,
-            self.clock(),
-            self.runtime.settings.state_ttl_seconds,
-        )
-        return opened == "foreign"
+        return TurnReply(turn.effects, turn.token, guide, turn.unusable)

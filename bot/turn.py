@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.effects import Effect
+from bot.effects import Effect, RefusalReason
 from bot.engine import Guide, refusal, step
 from bot.events import Event, GetHelp, ShowCard, Start, StartOver
 from bot.state import Keyring, Opened, Who, open_token, seal
@@ -18,6 +18,8 @@ class Turn:
 
     effects: tuple[Effect, ...]
     token: str | None
+    unusable: RefusalReason | None = None
+    """Why the token the event came with could not be used (None when it could, or none came)."""
 
 
 def take_turn(
@@ -36,20 +38,20 @@ def take_turn(
     now, which always shows the help (without a conversation to return to when the token fails).
     """
     fingerprint = guide.content.fingerprint
+    opened = open_token(keyring, who, token, fingerprint, now, ttl) if token else None
+    unusable = None if opened is None or isinstance(opened, Opened) else opened
     needs_no_token = isinstance(event, ShowCard | GetHelp) and not token
     if isinstance(event, Start | StartOver) or needs_no_token:
         state = None
-    elif not token:
+    elif opened is None:
         return Turn((refusal(guide.content, "stale"),), None)
+    elif isinstance(opened, Opened):
+        state = opened.state
+    elif isinstance(event, GetHelp):
+        state = None
     else:
-        opened = open_token(keyring, who, token, fingerprint, now, ttl)
-        if isinstance(opened, Opened):
-            state = opened.state
-        elif isinstance(event, GetHelp):
-            state = None
-        else:
-            return Turn((refusal(guide.content, opened),), None)
+        return Turn((refusal(guide.content, opened),), None, opened)
     result = step(guide, state, event, now)
     if result.state is None:
-        return Turn(result.effects, None)
-    return Turn(result.effects, seal(keyring, who, result.state, fingerprint, now))
+        return Turn(result.effects, None, unusable)
+    return Turn(result.effects, seal(keyring, who, result.state, fingerprint, now), unusable)

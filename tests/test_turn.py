@@ -182,6 +182,19 @@ def test_someone_elses_click_is_refused_as_foreign(guide, keyring, content):
         assert effect.message == _message(content, "foreign")
 
 
+@pytest.mark.parametrize("event", [StartOver(), GetHelp(), Choose(2), Back(), ShowCardEvent()])
+def test_every_turn_says_whether_the_token_it_came_with_was_someone_elses(guide, keyring, event):
+    # adapters use this to leave a message where someone else's conversation lives untouched
+    turn = take_turn(guide, keyring, ME, Choose(2), _start(guide, keyring).token, NOW, TTL)
+    mine = take_turn(guide, keyring, ME, event, turn.token, NOW, TTL)
+    assert mine.unusable is None
+    theirs = take_turn(guide, keyring, Who("slack", "T1", "U2"), event, turn.token, NOW, TTL)
+    assert theirs.unusable == "foreign"
+    damaged = take_turn(guide, keyring, ME, event, turn.token[:-1] + "x", NOW, TTL)
+    assert damaged.unusable == "tampered"
+    assert take_turn(guide, keyring, ME, event, None, NOW, TTL).unusable is None
+
+
 def test_a_click_after_the_ttl_is_refused_as_expired(guide, keyring, content):
     turn = _start(guide, keyring)
     still = take_turn(guide, keyring, ME, Choose(2), turn.token, NOW + TTL, TTL)

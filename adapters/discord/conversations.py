@@ -169,10 +169,7 @@ class Conversations:
         if (
             first.ephemeral
             or channel_card
-            or (
-                on_public_message
-                and self.service.is_foreign(who_of(interaction), click.token, guide)
-            )
+            or (on_public_message and turn.unusable == "foreign")
         ):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)

@@ -44,7 +44,7 @@ class Replier:
 
     def __init__(self, timeout: float = TIMEOUT_SECONDS, retries: int = RETRIES) -> None:
         self._timeout = timeout
-        self._retries = retries
+        self._handlers = retry_handlers(retries)
         self._session: aiohttp.ClientSession | None = None
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -66,7 +66,7 @@ class Replier:
             url,
             session=self._open_session(),
             logger=platform_logger(),
-            retry_handlers=retry_handlers(self._retries),
+            retry_handlers=self._handlers,
         )
         try:
             response = await client.send_dict(body)

@@ -93,7 +93,11 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
                 await handler.close_async()  # type: ignore[no-untyped-call]
         else:
             assert settings.slack_signing_secret is not None
-            runner = web.AppRunner(build_web_app(app, settings.slack_signing_secret))
+            # a line per request would be the only thing logged per click; a reverse proxy in
+            # front keeps access logs if they are wanted
+            runner = web.AppRunner(
+                build_web_app(app, settings.slack_signing_secret), access_log=None
+            )
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)
             await site.start()
