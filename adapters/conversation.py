@@ -1,13 +1,15 @@
 """The one conversation service every platform calls for a turn.
 
 For each event: the workspace's settings (from storage, held in memory), the guide for that
-workspace and the person's language, one turn of the engine, and the anonymous counts it moves.
-Adapters only parse what the platform sent and render what comes back.
+workspace in the walk-through's language, one turn of the engine, and the anonymous counts it
+moves. Adapters only parse what the platform sent and render what comes back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,9 +18,51 @@ from adapters.storage.interface import Storage, WorkspacePrefs
 from bot.effects import Effect, RefusalReason
 from bot.engine import Guide
 from bot.events import Event
-from bot.state import Who
-from bot.tally import counters_for
+from bot.state import Who, token_locale
 from bot.turn import take_turn
+
+REMEMBERED = 100_000
+"""How many counted walk-through events one process remembers, so none is counted twice."""
+_GROUPS = {"started": "started", "help_shown": "help"}
+"""Counters that go together: a finish and its outcome are one event of a walk-through."""
+
+
+class CountedOnce:
+    """What each walk-through has been counted for lately, as short hashes in memory only.
+
+    A walk-through is its person and the moment it began, which its token carries; so a second
+    press of a button, a stale client sending an old one, or an earlier question answered again
+    after the result counts nothing more. Remembered for as long as a token lasts, at most
+    REMEMBERED events, and only in this process: across replicas, the rounding of the totals
+    (adapters/storage/stats.py) keeps what is left unable to single anyone out.
+    """
+
+    def __init__(self, keep_for: float, most: int = REMEMBERED) -> None:
+        self._keep_for = keep_for
+        self._most = most
+        self._seen: OrderedDict[bytes, float] = OrderedDict()
+
+    def fresh(
+        self, who: Who, walk_through: int | None, counters: tuple[str, ...], now: float
+    ) -> tuple[str, ...]:
+        """The counters not yet counted for this walk-through (remembered from now on)."""
+        while self._seen and next(iter(self._seen.values())) < now - self._keep_for:
+            self._seen.popitem(last=False)
+        # help with no walk-through to tie it to: one per person per second
+        began = str(walk_through) if walk_through is not None else f"none:{int(now)}"
+        kept: list[str] = []
+        decided: dict[str, bool] = {}
+        for counter in counters:
+            group = _GROUPS.get(counter, "finished")
+            if group not in decided:
+                key = hashlib.sha256("\x1f".join((*who.parts, began, group)).encode()).digest()[:16]
+                decided[group] = key not in self._seen
+                self._seen[key] = now
+                if len(self._seen) > self._most:
+                    self._seen.popitem(last=False)
+            if decided[group]:
+                kept.append(counter)
+        return tuple(kept)
 
 
 @dataclass(frozen=True)
@@ -41,6 +85,7 @@ class ConversationService:
         self.runtime = runtime
         self.storage = storage
         self.clock = clock
+        self.counted = CountedOnce(runtime.settings.state_ttl_seconds)
 
     async def prefs(self, platform: str, workspace: str) -> WorkspacePrefs:
         """The workspace's settings (the defaults when none are stored or storage is away)."""
@@ -63,16 +108,26 @@ class ConversationService:
     async def take(
         self, who: Who, event: Event, token: str | None, person_locale: str | None = None
     ) -> TurnReply:
-        """One turn of this person's conversation, counted anonymously for their workspace."""
+        """One turn of this person's conversation, counted anonymously for their workspace.
+
+        A walk-through stays in the language it began in (its token says which), whatever
+        the person's platform says now and whichever replica takes the click.
+        """
+        began_in = token_locale(token) if token else None
+        if began_in is not None and began_in in self.runtime.book.contents:
+            person_locale = began_in
         guide = await self.guide(who, person_locale)
+        now = self.clock()
         turn = take_turn(
             guide,
             self.runtime.keyring,
             who,
             event,
             token,
-            now=self.clock(),
+            now=now,
             ttl=self.runtime.settings.state_ttl_seconds,
         )
-        self.storage.count(who.platform, who.workspace, counters_for(event, turn.effects))
+        if turn.counters:
+            fresh = self.counted.fresh(who, turn.walk_through, turn.counters, now)
+            self.storage.count(who.platform, who.workspace, fresh)
         return TurnReply(turn.effects, turn.token, guide, turn.unusable)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from bot.effects import (
@@ -85,12 +85,12 @@ def step(guide: Guide, state: State | None, event: Event, now: float) -> Step:
 
     `now` is the time of the event in seconds; the engine never reads a clock itself.
     """
-    del now  # every rule is independent of time today; expiry is checked when the token is opened
+    # expiry is checked when the token is opened; here `now` only dates a new walk-through
     # only a token signed for answers these questions cannot have is unusable here
     usable = state is None or _is_valid(guide.content, state)
     match event:
         case Start() | StartOver():
-            return _ask(guide, State(), with_intro=True)
+            return _ask(guide, State(began=int(now)), with_intro=True)
         case GetHelp():
             return _help(guide, state if usable else None, closing_key="help.closing")
         case ShowCardEvent() if usable:
@@ -103,7 +103,7 @@ def step(guide: Guide, state: State | None, event: Event, now: float) -> Step:
         case Back():
             if not state.answers or _ended_by_safety(guide.content, state):
                 return _refuse(guide, state, "stale")
-            return _ask(guide, State(state.answers[:-1]))
+            return _ask(guide, replace(state, answers=state.answers[:-1]))
         case Choose(answer=index):
             return _choose(guide, state, index)
     return _refuse(guide, state, "stale")
@@ -198,7 +198,7 @@ def _choose(guide: Guide, state: State, index: int) -> Step:
     )
     if not 0 <= index < options:
         return _refuse(guide, state, "stale")
-    after = State((*state.answers, index))
+    after = replace(state, answers=(*state.answers, index))
     if not state.answers:
         action = content.safety.answers[index].action
         if action == "help":
@@ -230,6 +230,8 @@ def _help(guide: Guide, state: State | None, closing_key: str | None) -> Step:
         actions.append(Action(StartOver(), words["buttons.start_over"]))
     if state is None:
         actions.append(Action(Start(), words["buttons.start"], "primary"))
+    if state is not None:
+        state = replace(state, help_seen=True)
     effect = ShowCrisisHelp(
         title=words["help.title"],
         intro=words["help.intro"],

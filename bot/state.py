@@ -1,11 +1,16 @@
 """The conversation state as a compact token, signed and bound to one person.
 
-Layout (all URL-safe base64 characters, then the answers as digits)::
+Layout (URL-safe base64 characters, then the content's locale in letters, then the answers as
+digits)::
 
-    version(1) fingerprint(6) issued(6) owner-tag(4) mac(16) answers(0-9)
+    version(1) fingerprint(6) issued(6) owner-tag(4) mac(16) flags(1) began(6) locale(2-5)
+    answers(0-15)
 
-The mac is HMAC-SHA256 over the platform, workspace, owner and every other part of the token, so a
-token copied into someone else's click, edited, or made for another version of the content is
+`began` is when the walk-through began, which tells one walk-through from another when counting
+it; the locale is the language it began in, so it carries on in that language on any replica;
+the flags say what it has already been counted for. The mac is
+HMAC-SHA256 over the platform, workspace, owner and every other part of the token, so a token
+copied into someone else's click, edited, or made for another version of the content is
 recognised and refused. The owner tag is a short plain hash of the owner, not keyed: it only picks
 the kindest refusal for a token whose mac fails (someone else's, versus one signed with a key that
 has since gone), so a lost or retired key never makes a person's own buttons look like a stranger's.
@@ -18,6 +23,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import struct
 from dataclasses import dataclass
@@ -26,17 +32,25 @@ from pathlib import Path
 from bot.effects import RefusalReason
 from bot.errors import SettingsError
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-TOKEN_PATTERN = r"[A-Za-z0-9_-]{33}[0-9]{0,15}"
-"""A regular expression matching any well-formed token, for platforms that route by pattern."""
-MAX_TOKEN_LENGTH = 33 + 15
+LOCALE_PATTERN = r"[a-z]{2}(?:-[A-Z]{2})?"
+"""The locales a token can carry: a content folder's name, like en or pt-BR."""
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{40}" + LOCALE_PATTERN + r"[0-9]{0,15}"
+"""A regular expression matching any well-formed token of this release."""
+TOKEN_SHAPE = r"[A-Za-z0-9_-]{33,64}"
+"""What a token of any release looks like, for platforms that route buttons by pattern: one from
+an earlier release still reaches open_token, which says the bot has changed since."""
+MAX_TOKEN_LENGTH = 40 + 5 + 15
 CLOCK_SKEW_SECONDS = 300
 
-_FIXED = 33
+_FIXED = 40
 _FINGERPRINT_LENGTH = 6
 _ALPHABET = frozenset(TOKEN_ALPHABET)
 _MAC_BYTES = 12
+_LOCALE = re.compile(LOCALE_PATTERN)
+_REST = re.compile(f"({LOCALE_PATTERN})([0-9]*)")
+_HELP_SEEN = 1
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,10 @@ class State:
     """Where a conversation is: the answers chosen so far, one index per question."""
 
     answers: tuple[int, ...] = ()
+    help_seen: bool = False
+    """Whether this walk-through has shown the help message (it is counted once)."""
+    began: int = 0
+    """When this walk-through began (seconds since the epoch): which one it is, for counting."""
 
 
 @dataclass(frozen=True)
@@ -54,11 +72,14 @@ class Who:
     workspace: str
     user: str
 
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        """Platform, workspace and user."""
+        return (self.platform, self.workspace, self.user)
+
     def _bytes(self) -> bytes:
         # length-prefixed, so no choice of ids can make two different people read the same
-        return "".join(
-            f"{len(part)}:{part}" for part in (self.platform, self.workspace, self.user)
-        ).encode()
+        return "".join(f"{len(part)}:{part}" for part in self.parts).encode()
 
 
 @dataclass(frozen=True)
@@ -131,16 +152,30 @@ def _mac(key: bytes, who: Who, body: str) -> str:
     return _b64(hmac.digest(key, who._bytes() + b"\x1e" + body.encode(), "sha256")[:_MAC_BYTES])
 
 
-def seal(keyring: Keyring, who: Who, state: State, fingerprint: str, issued: float) -> str:
-    """A signed token for this person's state, issued at `issued` (seconds since the epoch)."""
+def seal(
+    keyring: Keyring, who: Who, state: State, fingerprint: str, issued: float, locale: str = "en"
+) -> str:
+    """A signed token for this person's state in one locale's content, issued at `issued`."""
     if any(not 0 <= a <= 9 for a in state.answers):
         raise ValueError("answer indexes must be single digits")
     if len(fingerprint) != _FINGERPRINT_LENGTH or not set(fingerprint) <= _ALPHABET:
         raise ValueError("a content fingerprint is six URL-safe base64 characters")
-    issued_part = _b64(struct.pack(">I", int(issued) & 0xFFFFFFFF))
-    prefix = FORMAT_VERSION + fingerprint + issued_part + _owner_tag(who)
-    answers = "".join(str(a) for a in state.answers)
-    return prefix + _mac(keyring.current, who, prefix + answers) + answers
+    if not _LOCALE.fullmatch(locale):
+        raise ValueError("a token's locale is a content folder name like en or pt-BR")
+    prefix = FORMAT_VERSION + fingerprint + _moment(issued) + _owner_tag(who)
+    flags = TOKEN_ALPHABET[_HELP_SEEN if state.help_seen else 0]
+    rest = flags + _moment(state.began) + locale + "".join(str(a) for a in state.answers)
+    return prefix + _mac(keyring.current, who, prefix + rest) + rest
+
+
+def _moment(seconds: float) -> str:
+    return _b64(struct.pack(">I", int(seconds) & 0xFFFFFFFF))
+
+
+def token_locale(token: str) -> str | None:
+    """The locale a token says it was made in (unchecked: opening the token checks it)."""
+    found = _REST.fullmatch(token[_FIXED:]) if len(token) > _FIXED else None
+    return found.group(1) if found else None
 
 
 def _issued(part: str) -> int | None:
@@ -158,21 +193,30 @@ class Opened:
 
     state: State
     issued: int
+    locale: str = "en"
 
 
 def open_token(
     keyring: Keyring, who: Who, token: str, fingerprint: str, now: float, ttl: float
 ) -> Opened | RefusalReason:
     """The state a token carries for this person, or why it cannot be used."""
-    if len(token) < _FIXED or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+    if not token.isascii() or not 33 <= len(token) <= 64:
         return "tampered"
     if token[0] != FORMAT_VERSION:
         # a token from another release of the bot: as good as a change of content
         return "content_changed" if token[0] in TOKEN_ALPHABET else "tampered"
-    prefix, mac, answers = token[:17], token[17:_FIXED], token[_FIXED:]
-    if not answers.isdigit() and answers:
+    if len(token) < _FIXED or len(token) > MAX_TOKEN_LENGTH:
         return "tampered"
-    signed = any(hmac.compare_digest(mac, _mac(key, who, prefix + answers)) for key in keyring.all)
+    prefix, mac, flags, began = token[:17], token[17:33], token[33], token[34:_FIXED]
+    rest = token[_FIXED:]
+    parts = _REST.fullmatch(rest)
+    if parts is None or flags not in _ALPHABET or not set(began) <= _ALPHABET:
+        return "tampered"
+    locale, answers = parts.groups()
+    signed = any(
+        hmac.compare_digest(mac, _mac(key, who, prefix + flags + began + rest))
+        for key in keyring.all
+    )
     issued = _issued(prefix[7:13])
     if not signed:
         # unverified parts only choose the message; every one of these is refused
@@ -189,4 +233,6 @@ def open_token(
         return "tampered"
     if prefix[1:7] != fingerprint:
         return "content_changed"
-    return Opened(State(tuple(int(c) for c in answers)), issued)
+    help_seen = bool(TOKEN_ALPHABET.index(flags) & _HELP_SEEN)
+    state = State(tuple(int(c) for c in answers), help_seen, _issued(began) or 0)
+    return Opened(state, issued, locale)

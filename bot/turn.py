@@ -8,6 +8,7 @@ from bot.effects import Effect, RefusalReason
 from bot.engine import Guide, refusal, step
 from bot.events import Event, GetHelp, ShowCard, Start, StartOver
 from bot.state import Keyring, Opened, Who, open_token, seal
+from bot.tally import counters_for
 
 DEFAULT_TTL_SECONDS = 24 * 60 * 60
 
@@ -20,6 +21,10 @@ class Turn:
     token: str | None
     unusable: RefusalReason | None = None
     """Why the token the event came with could not be used (None when it could, or none came)."""
+    counters: tuple[str, ...] = ()
+    """The anonymous counters this turn moves (see bot.tally)."""
+    walk_through: int | None = None
+    """Which walk-through the turn belongs to (when it began), or None when it belongs to none."""
 
 
 def take_turn(
@@ -37,21 +42,24 @@ def take_turn(
     A token that cannot be used yields a Refuse effect, never an exception, except for Get help
     now, which always shows the help (without a conversation to return to when the token fails).
     """
-    fingerprint = guide.content.fingerprint
+    content = guide.content
+    fingerprint = content.fingerprint
     opened = open_token(keyring, who, token, fingerprint, now, ttl) if token else None
     unusable = None if opened is None or isinstance(opened, Opened) else opened
     needs_no_token = isinstance(event, ShowCard | GetHelp) and not token
     if isinstance(event, Start | StartOver) or needs_no_token:
         state = None
     elif opened is None:
-        return Turn((refusal(guide.content, "stale"),), None)
+        return Turn((refusal(content, "stale"),), None)
     elif isinstance(opened, Opened):
         state = opened.state
     elif isinstance(event, GetHelp):
         state = None
     else:
-        return Turn((refusal(guide.content, opened),), None, opened)
+        return Turn((refusal(content, opened),), None, opened)
     result = step(guide, state, event, now)
+    counters = counters_for(event, state, result.effects)
     if result.state is None:
-        return Turn(result.effects, None, unusable)
-    return Turn(result.effects, seal(keyring, who, result.state, fingerprint, now), unusable)
+        return Turn(result.effects, None, unusable, counters)
+    sealed = seal(keyring, who, result.state, fingerprint, now, content.locale)
+    return Turn(result.effects, sealed, unusable, counters, result.state.began)

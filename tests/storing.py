@@ -7,13 +7,17 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 
+from adapters.storage import rows
 from adapters.storage.database import make_engine, upgrade
+from adapters.storage.interface import MonthCounts
 from adapters.storage.schema import monthly_counts
+from adapters.storage.stats import offset, rounded
 from adapters.storage.store import DatabaseStorage
 
 
@@ -101,3 +105,26 @@ class HungDatabase:
         self.sock.close()
         for connection in self.connections:
             connection.close()
+
+
+async def exact_months(
+    storage: DatabaseStorage, platform: str, workspace: str, months: int = 12
+) -> list[MonthCounts]:
+    """The exact totals in the database, newest month first, once the waiting counts are in
+    (what admins see is rounded: see adapters/storage/stats.py)."""
+    await storage.counts.flush()
+    return rows.read_months(storage.engine, platform, workspace, months)
+
+
+def last_month() -> str:
+    """The month before this one, as YYYY-MM (the newest one an admin's totals show)."""
+    today = datetime.now(UTC)
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def shown_for(
+    engine: Engine, platform: str, workspace: str, month: str, counter: str, n: int
+) -> int:
+    """What an admin is shown for a total of `n` (rounded with this database's key)."""
+    return rounded(n, offset(rows.read_stats_key(engine), platform, workspace, month, counter))

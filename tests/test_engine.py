@@ -105,7 +105,8 @@ def _seen(effect: Effect) -> tuple[object, ...]:
     raise AssertionError(effect)
 
 
-# event, state kind -> what the person sees, and the state afterwards ("same": unchanged)
+# event, state kind -> what the person sees, and the state afterwards ("same": unchanged,
+# "help seen": unchanged but for the mark that this walk-through has shown the help message)
 TABLE: list[tuple[str, str, tuple[object, ...], str]] = [
     ("start", "none", ("ask", 1, "-"), "fresh"),
     ("start", "safety", ("ask", 1, "-"), "fresh"),
@@ -136,18 +137,18 @@ TABLE: list[tuple[str, str, tuple[object, ...], str]] = [
     ("back", "ended by yes", ("refuse", "stale"), "same"),
     ("back", "after not sure", ("ask", 1, "-"), "one less"),
     ("get help", "none", ("help", "continues"), "none"),
-    ("get help", "safety", ("help", "continues"), "same"),
-    ("get help", "midway", ("help", "continues"), "same"),
-    ("get help", "last", ("help", "continues"), "same"),
-    ("get help", "finished", ("help", "continues"), "same"),
-    ("get help", "ended by yes", ("help", "ends"), "same"),
-    ("get help", "after not sure", ("help", "continues"), "same"),
+    ("get help", "safety", ("help", "continues"), "help seen"),
+    ("get help", "midway", ("help", "continues"), "help seen"),
+    ("get help", "last", ("help", "continues"), "help seen"),
+    ("get help", "finished", ("help", "continues"), "help seen"),
+    ("get help", "ended by yes", ("help", "ends"), "help seen"),
+    ("get help", "after not sure", ("help", "continues"), "help seen"),
     ("continue", "none", ("refuse", "stale"), "none"),
     ("continue", "safety", ("ask", 1, "-"), "same"),
     ("continue", "midway", ("ask", 3, "back"), "same"),
     ("continue", "last", ("ask", 9, "back"), "same"),
     ("continue", "finished", ("result",), "same"),
-    ("continue", "ended by yes", ("help", "ends"), "same"),
+    ("continue", "ended by yes", ("help", "ends"), "help seen"),
     ("continue", "after not sure", ("ask", 2, "back"), "same"),
     ("show card", "none", ("card", "channel"), "none"),
     ("show card", "safety", ("card", "private"), "same"),
@@ -189,9 +190,10 @@ def test_each_event_in_each_kind_of_state(guide, states, no, event, kind, expect
     assert _seen(_only(result)) == expected
     answers = state.answers if state else ()
     wanted = {
-        "fresh": State(()),
+        "fresh": State((), began=int(NOW)),
         "none": None,
         "same": state,
+        "help seen": replace(state, help_seen=True) if state else None,
         "one more": State((*answers, chosen.answer if isinstance(chosen, Choose) else -1)),
         "one less": State(answers[:-1]),
     }[after]
@@ -253,7 +255,7 @@ def test_starting_over_shows_the_intro_again_and_forgets_the_answers(guide, cont
     ask = _only(result)
     assert isinstance(ask, Ask)
     assert ask.intro == content.intro
-    assert result.state == State(())
+    assert result.state == State((), began=int(NOW))
 
 
 def test_going_back_shows_the_earlier_question_again(guide, content, no):
@@ -309,7 +311,7 @@ def test_safety_yes_ends_the_walk_through_and_shows_help(guide, content):
     assert help_.ends_conversation
     assert help_.closing is None
     assert _events(help_.actions) == [StartOver()]
-    assert result.state == State((yes,))
+    assert result.state == State((yes,), help_seen=True)
     for event in (Choose(0), Choose(2), Back()):
         assert _seen(_only(step(guide, result.state, event, NOW))) == ("refuse", "stale")
     assert _seen(_only(step(guide, result.state, Continue(), NOW))) == ("help", "ends")
@@ -442,7 +444,7 @@ def test_help_midway_offers_to_carry_on_where_they_were(guide, content, no):
     help_ = _only(result)
     assert isinstance(help_, ShowCrisisHelp)
     assert _events(help_.actions) == [Continue(), StartOver()]
-    assert result.state == state
+    assert result.state == State((no, 2, 1), help_seen=True)
     ask = _only(step(guide, result.state, Continue(), NOW))
     assert isinstance(ask, Ask)
     assert ask.number == 4

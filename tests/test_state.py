@@ -25,6 +25,7 @@ from bot.state import (
     load_keyring,
     open_token,
     seal,
+    token_locale,
 )
 
 NOW = 1_800_000_000.0
@@ -284,10 +285,32 @@ def test_the_longest_conversation_with_any_adapter_prefix_fits_a_discord_custom_
 
 def test_even_the_most_questions_content_may_have_fits_with_a_prefix():
     most = tuple([MAX_ANSWERS - 1] * (MAX_QUESTIONS + 1))
-    token = _sealed(most)
+    token = seal(Keyring(KEY), ME, State(most), FINGERPRINT, NOW, "pt-BR")  # the longest locale
     assert len(token) == MAX_TOKEN_LENGTH
     assert MAX_TOKEN_LENGTH + LONGEST_ADAPTER_PREFIX <= DISCORD_CUSTOM_ID_LIMIT
     assert isinstance(_open(token), Opened)
+
+
+@pytest.mark.parametrize("locale", ["en", "de", "fr", "es", "pt-BR"])
+@pytest.mark.parametrize("help_seen", [False, True])
+def test_the_language_and_the_help_mark_travel_in_the_token(locale, help_seen):
+    state = State((2, 0, 1), help_seen)
+    token = seal(Keyring(KEY), ME, state, FINGERPRINT, NOW, locale)
+    assert token_locale(token) == locale
+    assert _open(token) == Opened(state, int(NOW), locale)
+
+
+@pytest.mark.parametrize(("mine", "theirs"), [("en", "de"), ("de", "en"), ("fr", "pt-BR")])
+def test_a_token_whose_language_was_changed_is_refused(mine, theirs):
+    token = seal(Keyring(KEY), ME, State((2, 0)), FINGERPRINT, NOW, mine)
+    changed = token[:40] + theirs + token[40 + len(mine) :]
+    assert token_locale(changed) == theirs
+    assert _open(changed) == "tampered"
+
+
+def test_a_token_from_the_previous_release_is_content_changed(content):
+    # the first release's layout had no flags or language: version 1
+    assert _open("1" + "A" * 32 + "201") == "content_changed"
 
 
 # The keyring

@@ -10,7 +10,7 @@ import discord
 
 from bot.effects import Action, ActionStyle
 from bot.events import EVENT_CODE_PATTERN, Event, parse_event_code
-from bot.state import TOKEN_PATTERN
+from bot.state import TOKEN_SHAPE
 
 PREFIX = "cot"
 CUSTOM_ID_LIMIT = 100
@@ -19,7 +19,7 @@ LABEL_LIMIT = 80
 # Deliberately loose, so that any "cot:" button, even a damaged one, reaches the bot and gets a
 # kind answer instead of Discord's "This interaction failed"; parse_custom_id checks it strictly.
 TEMPLATE = re.compile(rf"{PREFIX}:(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})", re.DOTALL)
-_STRICT = re.compile(rf"{PREFIX}:(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_PATTERN})?")
+_STRICT = re.compile(rf"{PREFIX}:(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_SHAPE})?")
 
 STYLES: dict[ActionStyle, discord.ButtonStyle] = {
     "default": discord.ButtonStyle.secondary,

@@ -166,11 +166,7 @@ class Conversations:
         if channel_card:
             # the channel's card, asked for by a click, goes to the clicker alone
             first = first.with_line(say(guide.content, "card_for_you"))
-        if (
-            first.ephemeral
-            or channel_card
-            or (on_public_message and turn.unusable == "foreign")
-        ):
+        if first.ephemeral or channel_card or (on_public_message and turn.unusable == "foreign"):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)
         else:

@@ -8,12 +8,12 @@ from typing import Any, Literal
 
 from adapters.slack.render import ACTION_PREFIX
 from bot.events import EVENT_CODE_PATTERN, Event, parse_event_code
-from bot.state import TOKEN_PATTERN, Who
+from bot.state import TOKEN_SHAPE, Who
 
 PLATFORM = "slack"
 
 _ID = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,39}")
-_TOKEN = re.compile(TOKEN_PATTERN)
+_TOKEN = re.compile(TOKEN_SHAPE)
 ACTION_ID_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX) + f"({EVENT_CODE_PATTERN})$")
 """The action_id of every button this app renders; Bolt routes clicks by it."""
 

@@ -12,13 +12,13 @@ import re
 
 from slack_sdk.errors import SlackApiError
 
-from bot.state import TOKEN_PATTERN
+from bot.state import TOKEN_SHAPE
 
 PLATFORM_LOGGER = "adapters.slack.platform"
 _LIBRARIES = ("slack_bolt", "slack_sdk", "slack")
 
 _SENSITIVE = re.compile(
-    r"(?<![A-Za-z0-9_-])" + TOKEN_PATTERN + r"(?![A-Za-z0-9_-])"
+    r"(?<![A-Za-z0-9_-])" + TOKEN_SHAPE + r"(?![A-Za-z0-9_-])"
     r"|cot:[a-z][0-9]?"
     r"|(['\"](?:value|text|blocks|payload)['\"]\s*:\s*)(?:'[^']*'|\"(?:[^\"\\]|\\.)*\"|\[.*\])"
 )

@@ -65,7 +65,8 @@ class Storage(Protocol):
         ...
 
     async def stats(self, platform: str, workspace: str, months: int = 6) -> list[MonthCounts]:
-        """The last months' totals, newest first (raises StorageUnavailable)."""
+        """The last months that have ended, newest first, as they may be shown: each total
+        rounded so no one can be picked out (see stats.py). Raises StorageUnavailable."""
         ...
 
     async def forget(self, platform: str, workspace: str) -> None:

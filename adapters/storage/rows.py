@@ -21,6 +21,7 @@ from adapters.storage.schema import (
     settings_version,
     slack_bots,
     slack_installations,
+    stats_key,
     workspace_settings,
 )
 from bot.tally import COUNTERS
@@ -165,3 +166,10 @@ def read_months(engine: Engine, platform: str, workspace: str, months: int) -> l
                 break
             by_month.setdefault(month, {})[counter] = count
     return [MonthCounts(month, counts) for month, counts in by_month.items()]
+
+
+def read_stats_key(engine: Engine) -> bytes:
+    """The database's own key for rounding the totals an admin sees."""
+    with engine.connect() as connection:
+        secret = connection.execute(select(stats_key.c.secret)).scalar_one()
+    return bytes.fromhex(secret)

@@ -42,6 +42,16 @@ settings_version = Table(
     PrimaryKeyConstraint("id", name="settings_version_pkey"),
 )
 
+# One row: the key the totals an admin sees are rounded with (see stats.py); made once per
+# database, so every replica rounds alike and no one outside the database can undo it.
+stats_key = Table(
+    "stats_key",
+    metadata,
+    Column("id", Integer, nullable=False),
+    Column("secret", String(64), nullable=False),
+    PrimaryKeyConstraint("id", name="stats_key_pkey"),
+)
+
 monthly_counts = Table(
     "monthly_counts",
     metadata,

@@ -1,13 +1,26 @@
-"""Anonymous monthly totals as an admin reads them: small numbers are never shown exactly."""
+"""Anonymous monthly totals as an admin may see them: safe to show by construction.
+
+Small numbers leak in three ways, and each is closed here:
+- subtracting one total from another (finished minus the outcomes shown): every total is shown
+  rounded down to a step of 5, so no difference between them is exact;
+- watching a total move from one day to the next: only months that have ended are shown, and
+  those no longer move;
+- adding walk-throughs of one's own until a total crosses a step: before rounding, each total gets
+  an offset of 0 to 4 of its own, drawn from a key only the database holds, so where the steps
+  fall cannot be found and one's own runs never tell whether a colleague's is among them.
+
+So "about N" means somewhere from N-4 to N+4, and "fewer than 5" means 0 to 4, whatever anyone
+does. Exact totals stay in the database; nothing here can give them back.
+"""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 
 from adapters.storage.interface import MonthCounts
 
-MINIMUM_SHOWN = 5
-"""Totals below this are shown as "fewer than 5", so no one can be picked out of a small team."""
+STEP = 5
 
 ROWS = (
     ("started", "Walk-throughs started"),
@@ -19,15 +32,47 @@ ROWS = (
 )
 
 
-def shown(count: int) -> str:
-    """A total as it may be shown: the number from 5 up, else "fewer than 5"."""
-    return str(count) if count >= MINIMUM_SHOWN else f"fewer than {MINIMUM_SHOWN}"
+def offset(key: bytes, platform: str, workspace: str, month: str, counter: str) -> int:
+    """The secret offset, 0 to 4, that one total is shifted by before it is rounded."""
+    message = "\x1f".join((platform, workspace, month, counter)).encode()
+    return hmac.digest(key, message, "sha256")[0] % STEP
+
+
+def rounded(count: int, shift: int) -> int:
+    """A total shifted by its offset and rounded down to a step of 5."""
+    return STEP * ((count + shift) // STEP)
+
+
+def as_shown(
+    months: Sequence[MonthCounts], key: bytes, platform: str, workspace: str, this_month: str
+) -> list[MonthCounts]:
+    """The months that have ended, every total rounded as it may be shown."""
+    return [
+        MonthCounts(
+            month.month,
+            {
+                counter: rounded(
+                    month.get(counter), offset(key, platform, workspace, month.month, counter)
+                )
+                for counter, _ in ROWS
+            },
+        )
+        for month in months
+        if month.month < this_month
+    ]
+
+
+def shown(total: int) -> str:
+    """A rounded total in words: "about 15", or "fewer than 5"."""
+    return f"about {total}" if total >= STEP else f"fewer than {STEP}"
 
 
 def stats_lines(months: Sequence[MonthCounts]) -> list[str]:
     """Plain lines, newest month first: a heading per month, then one line per total."""
     if not months:
-        return ["Nothing counted yet. Totals appear here once people use /coach-or-therapy."]
+        return [
+            "No month has ended since counting began. Totals appear here once one has.",
+        ]
     lines: list[str] = []
     for month in months:
         lines.append(month.month)
@@ -36,9 +81,11 @@ def stats_lines(months: Sequence[MonthCounts]) -> list[str]:
 
 
 def stats_text(months: Sequence[MonthCounts]) -> str:
-    """The stats as one block of text, with a line on how they are kept."""
+    """The stats as one block of text, with a line on what they can and cannot tell."""
     note = (
-        "Anonymous monthly totals for this workspace. No names, no answers; "
-        f"anything below {MINIMUM_SHOWN} is shown as “fewer than {MINIMUM_SHOWN}”."
+        "Anonymous monthly totals for this workspace, for months that have ended. No names, no "
+        f"answers. Each total is shown to within {STEP - 1} either way, so no one's result can "
+        "be worked out from them: not by comparing totals, not by watching them change, and not "
+        "by adding walk-throughs of your own."
     )
     return "\n".join([note, "", *stats_lines(months)])

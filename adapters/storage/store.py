@@ -24,7 +24,9 @@ from adapters.storage.counts import MAX_PENDING, CountBatch
 from adapters.storage.health import Health
 from adapters.storage.installations import ThreadedInstallationStore, ThreadedStateStore
 from adapters.storage.interface import MonthCounts, StorageUnavailable, WorkspacePrefs
+from adapters.storage.rows import month_of
 from adapters.storage.settings_cache import CAPACITY, SettingsCache
+from adapters.storage.stats import as_shown
 
 log = logging.getLogger("adapters.storage")
 
@@ -46,6 +48,8 @@ class DatabaseStorage:
         settings_held: int = CAPACITY,
     ) -> None:
         self.engine = engine
+        self._clock = clock
+        self._stats_key: bytes | None = None
         self.health = health or Health(clock)
         self.cache = SettingsCache(engine, self.health, settings_held)
         self.counts = CountBatch(engine, self.health, clock, max_pending)
@@ -68,9 +72,13 @@ class DatabaseStorage:
         self.cache.saved((platform, workspace), prefs)
 
     async def stats(self, platform: str, workspace: str, months: int = 6) -> list[MonthCounts]:
-        """The last months' totals, counts waiting in memory included."""
+        """The last months that have ended, each total rounded as it may be shown (stats.py)."""
         await self.counts.flush()
-        return await self._admin(rows.read_months, self.engine, platform, workspace, months)
+        if self._stats_key is None:
+            self._stats_key = await self._admin(rows.read_stats_key, self.engine)
+        found = await self._admin(rows.read_months, self.engine, platform, workspace, months + 1)
+        this_month = month_of(self._clock())
+        return as_shown(found, self._stats_key, platform, workspace, this_month)[:months]
 
     async def forget(self, platform: str, workspace: str) -> None:
         """Forget a workspace that removed the bot: its settings and (Slack) installation."""

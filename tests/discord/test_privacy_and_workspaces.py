@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import shutil
 from collections.abc import Iterator
@@ -104,6 +105,38 @@ async def test_counters_move_for_the_server_and_never_name_anyone(
         ("discord", GUILD, "therapy", 1),
     ]
     storage.close()
+
+
+async def test_a_walk_through_is_counted_once_however_its_result_is_shown_again(
+    fake, runtime, api_base, tmp_path
+):
+    storage = sqlite_storage(tmp_path)
+    client = await logged_in(runtime, storage)
+    bot = Discord(fake, client)
+    try:
+        content = runtime.book.content("en")
+        await bot.command(ALEX)
+        message = bot.thread_messages()[-1]
+        path = path_to(content, "therapy")
+        for label in path[:-1]:
+            message = (await bot.click(ALEX, message, label)).message
+        last_question = copy.deepcopy(message)  # as a client that does not refresh still shows it
+        message = (await bot.click(ALEX, message, path[-1])).message
+        for _ in range(3):
+            helped = (await bot.click(ALEX, message, "Get help now")).message
+            message = (await bot.click(ALEX, helped, "Continue")).message
+        for _ in range(5):  # the last question again, from a client that still shows it
+            await bot.click(ALEX, last_question, path[-1])
+        await storage.counts.flush()
+        assert counted(storage.engine) == [
+            ("discord", GUILD, "finished", 1),
+            ("discord", GUILD, "help_shown", 1),
+            ("discord", GUILD, "started", 1),
+            ("discord", GUILD, "therapy", 1),
+        ]
+    finally:
+        await client.close()
+        storage.close()
 
 
 async def test_storage_failures_never_reach_the_person(fake, runtime, api_base, caplog, tmp_path):

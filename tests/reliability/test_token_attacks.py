@@ -32,7 +32,8 @@ NEW_SECRET = "the-secret-rotated-in"
 
 def flipped(token: str, position: int) -> str:
     """The token with one character changed to its neighbour in the token alphabet."""
-    alphabet = "0123456789" if position >= 33 else TOKEN_ALPHABET
+    answer = position >= 34 and token[position].isdigit()
+    alphabet = "0123456789" if answer else TOKEN_ALPHABET
     changed = alphabet[(alphabet.index(token[position]) + 1) % len(alphabet)]
     return token[:position] + changed + token[position + 1 :]
 

@@ -201,3 +201,37 @@ async def test_extra_words_reach_their_handlers_and_a_failing_one_still_answers(
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == content.messages["notices.reply_failed"]
     assert "Question 1 of 9" in shown_text(await server.command(""))
+
+
+async def test_a_walk_through_is_counted_once_however_its_result_is_shown_again(
+    serve, content, tmp_path
+):
+    storage = sqlite_storage(tmp_path)
+    person = Person(await serve(workspaces=storage))
+    await person.start()
+    await person.click(SAFETY_NO)
+    for question in content.questions[:-1]:
+        await person.click(question.answers[0].label)
+    last_question = person.message
+    last_label = content.questions[-1].answers[0].label
+    await person.click(last_label)
+    for _ in range(3):
+        await person.click("Get help now")
+        await person.click("Continue")
+        card = await person.click("See the full comparison")
+        await person.click("Back to where I was", on=card)
+    for _ in range(5):  # the last question's button again, from a client that still shows it
+        await person.click(last_label, on=last_question)
+    await person.click(content.questions[-1].answers[1].label, on=last_question)
+    assert counted(await _flushed(storage)) == [
+        ("slack", "T1", "coaching", 1),
+        ("slack", "T1", "finished", 1),
+        ("slack", "T1", "help_shown", 1),
+        ("slack", "T1", "started", 1),
+    ]
+    storage.close()
+
+
+async def _flushed(storage):
+    await storage.counts.flush()
+    return storage.engine

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +12,10 @@ import discord
 import pytest
 
 from adapters.discord.admin import NOT_ADMIN, SAVED
+from adapters.storage import rows
 from adapters.storage.interface import WorkspacePrefs
+from adapters.storage.rows import month_of
+from adapters.storage.stats import shown
 from adapters.storage.store import DatabaseStorage
 from tests.discord.conftest import (  # noqa: F401  (fixtures)
     MEMBER,
@@ -24,6 +29,7 @@ from tests.discord.conftest import (  # noqa: F401  (fixtures)
     text_channel,
 )
 from tests.discord.fake_discord import GUILD_ID
+from tests.storing import last_month, shown_for
 
 OWNER = Person(
     "500000000000000009",
@@ -157,11 +163,16 @@ async def test_wrong_input_saves_nothing_and_says_what_to_fix(admin_bot):
     assert await workspaces.settings("discord", GUILD_ID) == WorkspacePrefs()
 
 
-async def test_the_totals_hide_small_numbers(admin_bot):
-    bot, _ = admin_bot
+async def test_the_totals_are_rounded_and_this_month_is_held_back(admin_bot):
+    bot, workspaces = admin_bot
+    month = last_month()
+    rows.add_counts(workspaces.engine, Counter({("discord", GUILD_ID, month, "started"): 12}))
     for _ in range(5):
         await bot.command(ALEX)
     seen = await bot.answered(admin_command(bot, OWNER, "stats"))
     assert seen.message.ephemeral or seen.callback == {"type": 5, "data": {"flags": 64}}
-    assert "Walk-throughs started: 5" in seen.message.content
+    started = shown_for(workspaces.engine, "discord", GUILD_ID, month, "started", 12)
+    assert f"Walk-throughs started: {shown(started)}" in seen.message.content
     assert "Finished: fewer than 5" in seen.message.content
+    assert month in seen.message.content
+    assert month_of(time.time()) not in seen.message.content

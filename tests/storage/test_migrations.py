@@ -35,14 +35,14 @@ def test_an_empty_database_is_reported_behind_with_the_command_to_run(database_u
     code, said = _db(database_url, "current")
     assert code == 1
     assert said == (
-        "the database schema is behind (empty, newest 0002); run: coach-or-therapy db upgrade\n"
+        "the database schema is behind (empty, newest 0003); run: coach-or-therapy db upgrade\n"
     )
 
 
 def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(database_url):
     code, said = _db(database_url, "upgrade")
     assert code == 0
-    assert said.startswith("upgraded the database from empty to 0002\n")
+    assert said.startswith("upgraded the database from empty to 0003\n")
     engine = make_engine(database_url)
     try:
         tables = set(inspect(engine).get_table_names())
@@ -58,7 +58,7 @@ def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(databa
     code, said = _db(database_url, "upgrade")
     assert code == 0
     assert "upgraded" not in said
-    assert said.startswith("database schema is up to date (revision 0002)")
+    assert said.startswith("database schema is up to date (revision 0003)")
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_uses(engine):
@@ -109,7 +109,7 @@ def test_the_command_line_upgrades_a_database(database_url, tmp_path):
         timeout=60,
     )
     assert ran.returncode == 0, ran.stderr
-    assert "upgraded the database from empty to 0002" in ran.stdout
+    assert "upgraded the database from empty to 0003" in ran.stdout
     assert ran.stderr == ""
 
 
@@ -139,8 +139,8 @@ def test_two_upgrades_started_together_both_succeed(postgres_server, tmp_path):
         janitor.drop()
     assert [code for code, _, _ in results] == [0, 0]
     said = "".join(out for _, out, _ in results)
-    assert said.count("upgraded the database from empty to 0002") == 1
-    assert said.count("database schema is up to date (revision 0002)") == 2
+    assert said.count("upgraded the database from empty to 0003") == 1
+    assert said.count("database schema is up to date (revision 0003)") == 2
 
 
 def test_a_database_from_the_first_release_upgrades_and_keeps_its_settings(database_url):
@@ -152,7 +152,7 @@ def test_a_database_from_the_first_release_upgrades_and_keeps_its_settings(datab
                 workspace_settings.insert().values(platform="slack", workspace="T1", region="US")
             )
         code, said = _db(database_url, "upgrade")
-        assert (code, said.splitlines()[0]) == (0, "upgraded the database from 0001 to 0002")
+        assert (code, said.splitlines()[0]) == (0, "upgraded the database from 0001 to 0003")
         assert rows.read_version(engine) == 0
         assert rows.read_settings(engine, [("slack", "T1")])[("slack", "T1")].region == "US"
         rows.write_settings(engine, "slack", "T1", WorkspacePrefs(region="GB"))

@@ -15,6 +15,10 @@ import aiohttp
 import pytest
 
 from adapters.slack.admin import SLACK_WORDS
+from adapters.storage import rows
+from adapters.storage.database import make_engine
+from adapters.storage.interface import MonthCounts
+from adapters.storage.rows import month_of
 from adapters.storage.settings_cache import SEEN_WITHIN_SECONDS
 from tests.loopback import free_port, wait_until_healthy
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
@@ -118,7 +122,7 @@ async def test_two_replicas_share_installs_conversations_and_totals(
                 await wait_until_healthy(
                     http, base, lambda p=process: p.poll() is None, log.read_text
                 )
-        await _exercise(bases, fake, content.outcomes["coaching"].title)
+        await _exercise(bases, fake, content.outcomes["coaching"].title, shared_database)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -133,7 +137,9 @@ async def test_two_replicas_share_installs_conversations_and_totals(
         assert "xoxb-T2-installed" not in text
 
 
-async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> None:
+async def _exercise(
+    bases: list[str], fake: InstallingSlack, coaching: str, database_url: str
+) -> None:
     async with aiohttp.ClientSession() as http:
         replicas = [SlackServer(f"{b}/slack/events", fake, http) for b in bases]
 
@@ -155,16 +161,21 @@ async def _exercise(bases: list[str], fake: InstallingSlack, coaching: str) -> N
         for n in range(5):
             await type_command(replicas[n % 2], "", user=f"U{n}", team="T2")
 
-        # each replica writes its counts within a second or two; then both read the same
-        deadline = time.monotonic() + 15
-        while True:
-            stats = [await admin_reply(r, "stats", user="UADMIN", team="T2") for r in replicas]
-            texts = [shown_text(s) for s in stats]
-            if texts[0] == texts[1] and "Walk-throughs started: 7" in texts[0]:
-                break
-            assert time.monotonic() < deadline, texts
-            await asyncio.sleep(0.2)
-    assert "Finished: fewer than 5" in texts[0]
+        # each replica writes its counts within a second or two, into the one database
+        engine = make_engine(database_url)
+        try:
+            deadline = time.monotonic() + 15
+            while rows.read_months(engine, "slack", "T2", 1) != [
+                MonthCounts(month_of(time.time()), {"started": 7, "finished": 1, "coaching": 1})
+            ]:
+                assert time.monotonic() < deadline, rows.read_months(engine, "slack", "T2", 1)
+                await asyncio.sleep(0.2)
+        finally:
+            engine.dispose()
+        stats = [await admin_reply(r, "stats", user="UADMIN", team="T2") for r in replicas]
+    texts = [shown_text(s) for s in stats]
+    assert texts[0] == texts[1]
+    assert "No month has ended since counting began" in texts[0]
 
     # an admin saves a region through one replica; the other uses it within the bound
     async with aiohttp.ClientSession() as http:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.admin import WORDS
 from adapters.slack.admin import SLACK_WORDS, one_workspace
+from adapters.storage import rows
 from adapters.storage.interface import NoStorage, WorkspacePrefs
+from adapters.storage.rows import month_of
+from adapters.storage.stats import shown
 from tests.slack.conftest import Person, shown_text
 from tests.storage.slack_fake import (
     admin_reply,
@@ -17,6 +23,7 @@ from tests.storage.slack_fake import (
     type_command,
     view_ids,
 )
+from tests.storing import last_month, shown_for
 
 ADMIN = "UADMIN"
 NOT_ADMIN = SLACK_WORDS["not_admin"]
@@ -76,7 +83,7 @@ async def test_a_slow_users_info_is_answered_after_the_ack(serve_stored, install
     installing_slack.stalls["/api/users.info"] = 3.5
     stored = await serve_stored()
     reply = await admin_reply(stored.server, "stats", user=ADMIN)
-    assert "Nothing counted yet" in shown_text(reply)
+    assert "No month has ended since counting began" in shown_text(reply)
 
 
 async def test_saved_settings_change_what_people_in_that_workspace_see(
@@ -208,9 +215,14 @@ async def test_without_a_database_the_admin_hears_so(serve_slack_on, installing_
         assert shown_text(reply) == WORDS["no_database"]
 
 
-async def test_an_admin_sees_the_totals_with_small_numbers_hidden(serve_stored, installing_slack):
+async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
+    serve_stored, installing_slack
+):
     installing_slack.admins.add(ADMIN)
     stored = await serve_stored()
+    engine = stored.workspaces.engine
+    month = last_month()
+    rows.add_counts(engine, Counter({("slack", "T1", month, "started"): 17}))
     for _ in range(5):
         person = Person(stored.server)
         await person.start()
@@ -219,9 +231,10 @@ async def test_an_admin_sees_the_totals_with_small_numbers_hidden(serve_stored, 
     reply = await admin_reply(stored.server, "stats", user=ADMIN)
     text = shown_text(reply)
     assert reply["response_type"] == "ephemeral"
-    assert "Walk-throughs started: 5" in text
+    started = shown(shown_for(engine, "slack", "T1", month, "started", 17))
+    assert f"Walk-throughs started: {started}" in text
     assert "Urgent help shown: fewer than 5" in text
-    assert "Finished: fewer than 5" in text
+    assert month_of(time.time()) not in text, "this month is not shown until it ends"
     assert "U1" not in text
 
 
