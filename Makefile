@@ -4,9 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
-# setuptools explains editable installs at length on every install; that note is for package
-# authors, not for someone starting the bot
-PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
+PIP_INSTALL := $(BIN)/python -m pip install --quiet
 
 SUITABLE := import sys; sys.exit(sys.version_info < (3, 11))
 PYTHON_OK = $(shell $(PYTHON) -c '$(SUITABLE)' >/dev/null 2>&1 && echo yes)
@@ -27,6 +25,10 @@ $(VENV)/pyvenv.cfg:
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# setuptools explains editable installs at length on every install; that note is for package
+# authors, not for someone starting the bot
+$(RUN_STAMP) $(TEST_STAMP): export PYTHONWARNINGS = ignore:Editable installation
 
 # what running needs
 $(RUN_STAMP): pyproject.toml $(VENV)/pyvenv.cfg
