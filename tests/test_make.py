@@ -176,7 +176,7 @@ def test_make_lint_adds_the_test_and_lint_tools(clone):
 
 
 def test_make_clean_removes_what_make_made_and_keeps_the_data(clone):
-    where, env = clone
+    where, _ = clone
     (where / ".data").mkdir(exist_ok=True)
     (where / ".data" / "kept").write_text("x")
     done = make(clone, "clean")
