@@ -14,9 +14,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.test_cli_e2e import _read_until
@@ -96,6 +98,22 @@ def _rest(fd: int) -> bytes:
     return seen
 
 
+def _wait_until_reading(make_pid: int) -> None:
+    """Wait until the bot under make sleeps in its read: a signal sent sooner, between the
+    prompt and the read, is only seen once something is typed."""
+    deadline = time.monotonic() + 60
+    while True:
+        bots = [
+            p
+            for p in psutil.Process(make_pid).children(recursive=True)
+            if "coach-or-therapy" in " ".join(p.cmdline())
+        ]
+        if bots and bots[0].status() == psutil.STATUS_SLEEPING:
+            return
+        assert time.monotonic() < deadline, "the bot never waited for input"
+        time.sleep(0.05)
+
+
 def installed(where: Path) -> set[str]:
     listing = subprocess.run(
         [str(where / ".venv" / "bin" / "python"), "-m", "pip", "list", "--format=json"],
@@ -154,6 +172,7 @@ def test_ctrl_c_under_make_run_leaves_without_an_error(clone):
     try:
         seen = _read_until(main, b"> ")
         assert b"Question 1 of 9" in seen
+        _wait_until_reading(process.pid)
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=60)
         seen += _rest(main)
