@@ -197,3 +197,7 @@ async def test_slack_command_serves_http_and_stops_cleanly_on_sigterm(fake_slack
         _, err = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    # with SLACK_BOT_TOKEN in the environment, as an operator sets it; a healthy start warns of
+    # nothing
+    assert "WARNING" not in err.decode(), err.decode()
+    assert "Slack app listening on http://127.0.0.1:" in err.decode()
