@@ -89,6 +89,9 @@ def test_every_question_shows_progress_text_numbered_answers_and_controls(runtim
     content = runtime.book.content()
     _, out = chat(runtime, *typed_path(content, "both"))
     assert out.count(content.intro.split(".")[0]) == 1
+    # a terminal is nobody's workspace: the intro says nothing of admins
+    assert content.messages["intro_workplace"] not in " ".join(out.split())
+    assert "admins" not in out
     for number, question in enumerate(content.questions, start=2):
         assert f"Question {number} of 9" in out
         block = out.split(f"Question {number} of 9")[1].split("Question")[0]

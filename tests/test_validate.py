@@ -325,10 +325,12 @@ def test_question_over_discord_message_limit(root: Path) -> None:
         "text: Are you thinking about ending your life or hurting yourself?",
         f"text: {'s' * 480}",
     )
+    workplace = yaml.safe_load((root / "en" / "messages.yaml").read_text())["intro_workplace"]
     assert problems(root) == [
         # 1500 + 480 + "Question 15 of 15" (the longest progress line a token allows) + two
-        # parts' markup (8 each)
-        f"{CONVERSATION}:5:3: the question is 2013 characters; one message allows at most 2000"
+        # parts' markup (8 each), and on Slack and Discord a space and the workplace sentence
+        f"{CONVERSATION}:5:3: the question is {2013 + 1 + len(workplace)} characters; "
+        "one message allows at most 2000"
     ]
 
 

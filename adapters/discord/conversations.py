@@ -295,6 +295,7 @@ class Conversations:
             region=prefs.region,
             eap_contact=prefs.eap_contact,
             coaching_contact=prefs.coaching_contact,
+            workplace=True,
         )
 
     async def _guide(self, interaction: Interaction) -> Guide:

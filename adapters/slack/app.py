@@ -77,6 +77,7 @@ class SlackBot:
             region=prefs.region,
             eap_contact=prefs.eap_contact,
             coaching_contact=prefs.coaching_contact,
+            workplace=True,
         )
 
     async def take(self, who: Who, event: Event, token: str | None) -> tuple[Turn, Guide]:
@@ -214,7 +215,7 @@ class SlackBot:
             return
         words = guide.content.messages
         start = Action(Start(), words["buttons.start"], "primary")
-        view = home_view(guide.content.intro, words["usage"], start, card)
+        view = home_view(guide.intro, words["usage"], start, card)
         try:
             await client.views_publish(user_id=user, view=view)
         except _SLACK_TROUBLE as exc:
