@@ -7,6 +7,7 @@ import re
 import time
 from typing import Any, TextIO
 
+from adapters.console.pager import page
 from adapters.console.text import Style, style_for
 from adapters.console.who import console_who
 from adapters.runtime import Runtime
@@ -100,7 +101,7 @@ def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
     """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status."""
     effect = card_effect(runtime, console_who())
     if fmt == "text":
-        out.write(card_text(effect.card, style_for(out)))
+        page(card_text(effect.card, style_for(out)), out)
     elif fmt == "markdown":
         out.write(card_markdown(effect.card))
     elif fmt == "json":

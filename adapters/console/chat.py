@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from adapters.console.card import card_text
+from adapters.console.pager import page
 from adapters.console.text import Style, is_tty, style_for
 from adapters.console.who import console_who
 from adapters.runtime import Runtime
@@ -63,8 +64,12 @@ class Screen:
     hint: str
 
 
-def screen_for(effects: tuple[Effect, ...], style: Style) -> Screen:
-    """Lay out a turn's effects and gather the keys that answer them (pure)."""
+def screen_for(effects: tuple[Effect, ...], style: Style, start_over: str | None = None) -> Screen:
+    """Lay out a turn's effects and gather the keys that answer them (pure).
+
+    With `start_over` (its label), a screen that leads back into a conversation but offers no
+    Start over of its own (the card) gets one, so `r` starts over wherever the key table says.
+    """
     blocks: list[str] = []
     numbered: tuple[Action, ...] = ()
     lettered: list[Action] = []
@@ -75,6 +80,9 @@ def screen_for(effects: tuple[Effect, ...], style: Style) -> Screen:
             lettered.extend(effect.controls)
         else:
             lettered.extend(effect.actions)
+    kinds = [type(a.event) for a in lettered]
+    if start_over and Continue in kinds and StartOver not in kinds:
+        lettered.insert(kinds.index(Continue) + 1, Action(StartOver(), start_over))
     choices: dict[str, Event] = {}
     for number, action in enumerate(numbered, start=1):
         choices[str(number)] = action.event
@@ -174,7 +182,8 @@ def _render_result(result: ShowResult, style: Style) -> str:
     if result.reasons:
         parts += ["", style.strong(result.why_heading)]
         parts += [style.item("-", r) for r in result.reasons]
-    parts += [style.paragraph(n) for n in result.notes]
+    for note in result.notes:
+        parts += ["", style.paragraph(note)]
     if result.next_steps:
         parts += ["", style.strong(result.next_steps_heading)]
         parts += [style.item("-", s) for s in result.next_steps]
@@ -236,6 +245,7 @@ def run_chat(
     style = style_for(stdout)
     interactive = is_tty(stdin)
     guide = runtime.book.guide()
+    start_over = guide.content.messages["buttons.start_over"]
     who = console_who()
     ttl = runtime.settings.state_ttl_seconds
 
@@ -256,8 +266,11 @@ def run_chat(
             logger.debug("terminal turn: %s", type(event).__name__)
             turn = take_turn(guide, runtime.keyring, who, event, token, now=clock(), ttl=ttl)
             token = turn.token
-            screen = screen_for(turn.effects, style)
-            write("\n" + screen.text)
+            screen = screen_for(turn.effects, style, start_over)
+            if interactive:
+                page("\n" + screen.text, stdout)  # the card is taller than most terminals
+            else:
+                write("\n" + screen.text)
             while True:
                 if editing:
                     line = _edited_line()
