@@ -604,6 +604,13 @@ async def test_plain_command_with_both_platforms_serves_both_until_sigterm(env, 
     assert process.returncode == 0, stderr.decode()
     assert b"Question" not in stdout
     assert b"Traceback" not in stderr
+    # start-up says what an operator needs: where each platform is, and nothing to shrug at
+    log = stderr.decode()
+    assert "WARNING" not in log, log
+    assert "static token" not in log
+    assert "will be unused" not in log
+    assert "Slack app listening on http://127.0.0.1:" in log
+    assert "has connected to Gateway" in log
 
 
 async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, tmp_path):
