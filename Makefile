@@ -12,15 +12,16 @@ PYTHON_IS = $(shell command -v $(PYTHON) >/dev/null 2>&1 && $(PYTHON) -V 2>&1 ||
 
 .PHONY: run test lint typecheck unit postgres-binaries bench clean
 
-# A .venv whose Python is gone or older than 3.11 (made with another PYTHON, say) is made again.
-ifneq ($(shell $(BIN)/python -c '$(SUITABLE)' >/dev/null 2>&1 && echo yes),yes)
+# A .venv whose Python is gone or older than 3.11 (made with another PYTHON, say), or that was
+# left without pip by an interrupted start, is made again.
+ifneq ($(shell $(BIN)/python -c '$(SUITABLE); import pip' >/dev/null 2>&1 && echo yes),yes)
 .PHONY: $(VENV)/pyvenv.cfg
 endif
 
 $(VENV)/pyvenv.cfg:
 	$(if $(PYTHON_OK),,$(error coach-or-therapy needs Python 3.11 or newer and $(PYTHON) is $(PYTHON_IS); run: make $(or $(MAKECMDGOALS),run) PYTHON=python3.11))
 	@if [ -e $(VENV) ]; then \
-		echo "$(VENV) was made by a Python that is gone or older than 3.11; making it again with $(PYTHON)"; \
+		echo "$(VENV) was made by a Python that is gone or older than 3.11, or is unfinished; making it again with $(PYTHON)"; \
 		rm -rf $(VENV); \
 	fi
 	$(PYTHON) -m venv $(VENV)

@@ -202,3 +202,18 @@ def test_make_clean_removes_what_make_made_and_keeps_the_data(clone):
     assert done.returncode == 0, done.stderr
     assert not (where / ".venv").exists()
     assert (where / ".data" / "kept").is_file()
+
+
+def test_a_venv_left_without_pip_is_made_again(clone):
+    where, env = clone
+    # as an interrupted first `make run` can leave it
+    subprocess.run(
+        ["python3", "-m", "venv", "--without-pip", str(where / ".venv")],
+        check=True,
+        env=env,
+        timeout=INSTALL_TIMEOUT,
+    )
+    planned = make(clone, "--dry-run", "run")
+    assert planned.returncode == 0, planned.stderr
+    assert "python3 -m venv .venv" in planned.stdout
+    assert "rm -rf .venv" in planned.stdout
