@@ -14,7 +14,7 @@ PYTHON_IS = $(shell command -v $(PYTHON) >/dev/null 2>&1 && $(PYTHON) -V 2>&1 ||
 
 # A .venv whose Python is gone or older than 3.11 (made with another PYTHON, say), or that was
 # left without pip by an interrupted start, is made again.
-ifneq ($(shell $(BIN)/python -c '$(SUITABLE); import pip' >/dev/null 2>&1 && echo yes),yes)
+ifneq ($(shell $(BIN)/python -c 'import pip; $(SUITABLE)' >/dev/null 2>&1 && echo yes),yes)
 .PHONY: $(VENV)/pyvenv.cfg
 endif
 

@@ -99,17 +99,22 @@ def _rest(fd: int) -> bytes:
 
 
 def _wait_until_reading(make_pid: int) -> None:
-    """Wait until the bot under make sleeps in its read: a signal sent sooner, between the
-    prompt and the read, is only seen once something is typed."""
+    """Wait until the bot under make waits for a key in select or poll.
+
+    A signal that lands between the prompt and that wait (while readline still sets the
+    terminal up, say) is only seen once something is typed, by a person as by this test.
+    """
     deadline = time.monotonic() + 60
     while True:
         bots = [
             p
             for p in psutil.Process(make_pid).children(recursive=True)
-            if "coach-or-therapy" in " ".join(p.cmdline())
+            if p.name().startswith("python") and "coach-or-therapy" in " ".join(p.cmdline())
         ]
-        if bots and bots[0].status() == psutil.STATUS_SLEEPING:
-            return
+        if bots:
+            wchan = Path(f"/proc/{bots[0].pid}/wchan").read_text()
+            if "poll" in wchan or "select" in wchan:
+                return
         assert time.monotonic() < deadline, "the bot never waited for input"
         time.sleep(0.05)
 
