@@ -106,10 +106,11 @@ def _wait_until_reading(make_pid: int) -> None:
     """
     deadline = time.monotonic() + 60
     while True:
+        # the bot is the one at the end of make -> shell -> bot
         bots = [
             p
             for p in psutil.Process(make_pid).children(recursive=True)
-            if p.name().startswith("python") and "coach-or-therapy" in " ".join(p.cmdline())
+            if not p.children() and "coach-or-therapy" in " ".join(p.cmdline())
         ]
         if bots:
             wchan = Path(f"/proc/{bots[0].pid}/wchan").read_text()
