@@ -8,7 +8,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet
 
 SUITABLE := import sys; sys.exit(sys.version_info < (3, 11))
 PYTHON_OK = $(shell $(PYTHON) -c '$(SUITABLE)' >/dev/null 2>&1 && echo yes)
-PYTHON_IS = $(shell command -v $(PYTHON) >/dev/null 2>&1 && $(PYTHON) -V 2>&1 || echo "not found")
+PYTHON_IS = $(shell found=$$($(PYTHON) -V 2>&1) && echo "$$found" || echo "not found")
 
 .PHONY: run test lint typecheck unit postgres-binaries bench clean
 

@@ -72,16 +72,22 @@ def make(
 
 
 def _older_pythons() -> list[str]:
-    """Any Python older than 3.11 on this machine, by full path."""
-    found = []
-    for name in ("python3.10", "python3.9", "python3.8"):
-        path = shutil.which(name)
-        if path:
-            found.append(path)
-    pyenv = Path.home() / ".pyenv" / "versions"
-    found += [str(p) for p in sorted(pyenv.glob("3.[0-9].*/bin/python3"))]
-    found += [str(p) for p in sorted(pyenv.glob("3.10.*/bin/python3"))]
-    return found[:1]
+    """One Python older than 3.11 that runs on this machine, by full path, if there is one."""
+    candidates = [shutil.which(f"python3.{minor}") for minor in (10, 9, 8)]
+    candidates += [
+        str(p) for p in sorted((Path.home() / ".pyenv" / "versions").glob("3.*/bin/python3"))
+    ]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        ran = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info < (3, 11))"],
+            capture_output=True,
+            text=True,
+        )
+        if ran.returncode == 0 and ran.stdout.strip() == "True":
+            return [candidate]
+    return []
 
 
 def _rest(fd: int) -> bytes:
