@@ -80,11 +80,19 @@ class ConversationService:
     """Settings -> guide -> turn -> counts, for every platform alike."""
 
     def __init__(
-        self, runtime: Runtime, storage: Storage, clock: Callable[[], float] = time.time
+        self,
+        runtime: Runtime,
+        storage: Storage,
+        clock: Callable[[], float] = time.time,
+        *,
+        workplace: bool = True,
     ) -> None:
+        """`workplace`: the surface is a workspace others administer (every chat platform);
+        False for a person's own terminal."""
         self.runtime = runtime
         self.storage = storage
         self.clock = clock
+        self.workplace = workplace
         self.counted = CountedOnce(runtime.settings.state_ttl_seconds)
 
     async def prefs(self, platform: str, workspace: str) -> WorkspacePrefs:
@@ -99,6 +107,7 @@ class ConversationService:
             region=prefs.region,
             eap_contact=prefs.eap_contact,
             coaching_contact=prefs.coaching_contact,
+            workplace=self.workplace,
         )
 
     async def guide(self, who: Who, person_locale: str | None = None) -> Guide:

@@ -24,7 +24,11 @@ def check_help_message(
     common = [
         words["help.title"],
         words["help.intro"],
-        fill(words["help.elsewhere"], url=helplines.elsewhere),
+        max(
+            fill(words["help.elsewhere"], url=helplines.elsewhere),
+            fill(words["help.find_a_helpline"], url=helplines.elsewhere),
+            key=len,
+        ),
         max(fill(words["help.eap"], contact=contact), words["help.eap_unset"], key=len),
         words["help.trusted"],
         fill(words["help.last_checked"], date=helplines.last_checked),
@@ -56,7 +60,9 @@ def check_messages_fit(
     if any(key not in words for key in REQUIRED_MESSAGES):
         return
     progress = fill(words["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
-    asks = [(conversation.safety.text, len(conversation.intro), places.safety)]
+    # the intro at its longest: on a workplace platform, with who controls the workspace
+    intro = len(conversation.intro) + 1 + len(words["intro_workplace"])
+    asks = [(conversation.safety.text, intro, places.safety)]
     asks += [(q.text, 0, places.question.get(i)) for i, q in enumerate(conversation.questions)]
     for text, intro, where in asks:
         if where is not None:

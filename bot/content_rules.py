@@ -42,11 +42,13 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "help.emergency": ("number",),
     "help.line": ("name", "contact"),
     "help.elsewhere": ("url",),
+    "help.find_a_helpline": ("url",),
     "help.eap": ("contact",),
     "help.last_checked": ("date",),
 }
 # Every message the engine and adapters use; a content folder must define them all.
 REQUIRED_MESSAGES = (
+    "intro_workplace",
     "progress",
     *BUTTON_MESSAGES,
     "result.heading",
@@ -65,6 +67,7 @@ REQUIRED_MESSAGES = (
     "help.emergency",
     "help.line",
     "help.elsewhere",
+    "help.find_a_helpline",
     "help.eap",
     "help.eap_unset",
     "help.trusted",

@@ -29,15 +29,30 @@ EMERGENCY_LOCAL = "help.emergency_local"
 REASON_OPEN = "result.reason_open"
 """Optional message: the why of a result when no answer leaned towards either path."""
 
+INTRO_WORKPLACE = "intro_workplace"
+"""Message added to the intro on a workplace platform: who controls the workspace."""
+
 
 @dataclass(frozen=True)
 class Guide:
-    """One locale's content with one workspace's region and contacts: all a step needs to know."""
+    """One locale's content with one workspace's region and contacts: all a step needs to know.
+
+    `workplace` is set where the conversation runs in a workspace that others administer (a
+    chat platform), not in a person's own terminal.
+    """
 
     content: Content
     region_code: str | None = None
     eap_contact: str | None = None
     coaching_contact: str | None = None
+    workplace: bool = False
+
+    @cached_property
+    def intro(self) -> str:
+        """The one-line note at the start; in a workplace it also says who controls it."""
+        if self.workplace:
+            return f"{self.content.intro} {self.content.messages[INTRO_WORKPLACE]}"
+        return self.content.intro
 
     @cached_property
     def region(self) -> Region | None:
@@ -62,7 +77,11 @@ class Guide:
                 + (f" ({line.hours})" if line.hours else "")
                 for line in region.lines
             )
-        elsewhere = words.format("help.elsewhere", url=self.content.helplines.elsewhere)
+        # "somewhere else?" only reads right after lines listed for here
+        elsewhere = words.format(
+            "help.elsewhere" if lines else "help.find_a_helpline",
+            url=self.content.helplines.elsewhere,
+        )
         eap = (
             words.format("help.eap", contact=self.eap_contact)
             if self.eap_contact
@@ -182,7 +201,7 @@ def _ask(guide: Guide, state: State, with_intro: bool = False) -> Step:
         progress=content.messages.format("progress", number=number, total=content.total_questions),
         answers=tuple(Action(Choose(i), label) for i, label in enumerate(labels)),
         controls=_controls(guide, state),
-        intro=content.intro if with_intro else None,
+        intro=guide.intro if with_intro else None,
     )
     return Step(state, (effect,))
 
@@ -296,11 +315,15 @@ def _open_reason(content: Content) -> tuple[str, ...]:
 
 
 def _reasons(content: Content, chosen: Sequence[Answer], outcome: OutcomeId) -> tuple[str, ...]:
-    """The card rows behind the person's strongest answers that lean the way of the outcome."""
+    """The card rows behind the person's answers that lean the way of the outcome.
+
+    The most telling lean comes first (for "both", the answers that leaned both ways), then the
+    strongest answers within it.
+    """
     leans = REASON_LEANS[outcome]
     ranked = sorted(
         (a for a in chosen if a.lean in leans and a.rows),
-        key=lambda a: (-a.weight, leans.index(a.lean)),
+        key=lambda a: (leans.index(a.lean), -a.weight),
     )
     reasons: list[str] = []
     seen: set[str] = set()

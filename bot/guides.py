@@ -20,7 +20,7 @@ class GuideBook:
     default_region: str | None = None
     eap_contact: str | None = None
     coaching_contact: str | None = None
-    _cache: dict[tuple[str, str | None, str | None, str | None], Guide] = field(
+    _cache: dict[tuple[str, str | None, str | None, str | None, bool], Guide] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -54,17 +54,22 @@ class GuideBook:
         region: str | None = None,
         eap_contact: str | None = None,
         coaching_contact: str | None = None,
+        workplace: bool = False,
     ) -> Guide:
-        """The guide for one workspace; anything not given comes from the defaults."""
+        """The guide for one workspace; anything not given comes from the defaults.
+
+        `workplace`: the conversation runs on a platform whose workspace others administer.
+        """
         key = (
             self.pick_locale(locale),
             (region or self.default_region),
             eap_contact or self.eap_contact,
             coaching_contact or self.coaching_contact,
+            workplace,
         )
         guide = self._cache.get(key)
         if guide is None:
-            guide = Guide(self.contents[key[0]], key[1], key[2], key[3])
+            guide = Guide(self.contents[key[0]], key[1], key[2], key[3], key[4])
             self._cache[key] = guide
         return guide
 

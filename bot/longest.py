@@ -43,7 +43,7 @@ def longest_messages(
 
     `examples` gives, for each outcome to measure, one combination of answers that reaches it.
     """
-    guide = Guide(content, None, LONG_CONTACT, LONG_CONTACT)
+    guide = Guide(content, None, LONG_CONTACT, LONG_CONTACT, workplace=True)
     go_on = next((i for i, a in enumerate(content.safety.answers) if a.action == "continue"), None)
     samples = [Sample("safety", content.safety.id, _only(step(guide, None, Start(), _NOW).effects))]
     if go_on is not None:

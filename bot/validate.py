@@ -17,6 +17,7 @@ class LocaleReport:
 
     locale: str
     questions: int
+    """Every question a person is asked, the safety question included, as the progress counts."""
     coverage: Coverage | None
     """None when there are too many combinations to score one by one."""
     located: Located
@@ -97,7 +98,7 @@ def _check(located: Located, problems: set[Problem]) -> LocaleReport:
                     "checked one by one (fewer questions or answers)"
                 )
             )
-        return LocaleReport(content.locale, len(content.questions), None, located)
+        return LocaleReport(content.locale, content.total_questions, None, located)
     coverage = check_coverage(content)
     for outcome in coverage.unreachable:
         problems.add(
@@ -123,4 +124,4 @@ def _check(located: Located, problems: set[Problem]) -> LocaleReport:
                 "give that outcome an 'instead'"
             )
         )
-    return LocaleReport(content.locale, len(content.questions), coverage, located)
+    return LocaleReport(content.locale, content.total_questions, coverage, located)

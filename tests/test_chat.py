@@ -17,10 +17,12 @@ from adapters.console.chat import event_for, run_chat, screen_for
 from adapters.console.text import Style
 from adapters.console.who import console_who
 from adapters.runtime import Runtime, build_runtime
-from bot.engine import outcome_for, refusal
-from bot.events import GetHelp, Start
+from bot.effects import ShowResult
+from bot.engine import outcome_for, refusal, step
+from bot.events import Choose, GetHelp, Start
 from bot.model import OUTCOMES, Content, OutcomeId
 from bot.settings import load_settings
+from bot.state import State
 from bot.turn import take_turn
 
 
@@ -89,6 +91,9 @@ def test_every_question_shows_progress_text_numbered_answers_and_controls(runtim
     content = runtime.book.content()
     _, out = chat(runtime, *typed_path(content, "both"))
     assert out.count(content.intro.split(".")[0]) == 1
+    # a terminal is nobody's workspace: the intro says nothing of admins
+    assert content.messages["intro_workplace"] not in " ".join(out.split())
+    assert "admins" not in out
     for number, question in enumerate(content.questions, start=2):
         assert f"Question {number} of 9" in out
         block = out.split(f"Question {number} of 9")[1].split("Question")[0]
@@ -167,6 +172,52 @@ def test_the_card_from_a_result_then_back_to_the_result(runtime):
     assert "Coach and clients on a peer basis" in card_part
     assert "[n] Back to where I was" in card_part
     assert content.outcomes["coaching"].title in card_part.split("[n] Back to where I was")[1]
+
+
+def test_r_on_the_card_screen_starts_over_as_the_key_table_says(runtime):
+    content = runtime.book.content()
+    _, out = chat(runtime, *typed_path(content, "coaching"), "c", "r")
+    card_part = out.split(content.card.title)[1]
+    assert "[n] Back to where I was  [r] Start over  [h] Get help now  [q] Quit" in card_part
+    assert "Type n, r, h or q" not in card_part
+    after = card_part.split("[q] Quit", 1)[1]
+    assert content.intro.split(".")[0] in after
+    assert "Question 1 of 9" in after
+
+
+def _results(runtime: Runtime, outcome: OutcomeId) -> list[ShowResult]:
+    """Results for `outcome`: one with the counselling note (where one has it), one without."""
+    content = runtime.book.content()
+    guide = runtime.book.guide()
+    no = safety_number(content, "continue") - 1
+    found: dict[bool, ShowResult] = {}
+    for answers in itertools.product(*(range(len(q.answers)) for q in content.questions)):
+        if outcome_for(content, answers) == outcome:
+            (result,) = step(guide, State((no, *answers[:-1])), Choose(answers[-1]), 0).effects
+            assert isinstance(result, ShowResult)
+            found.setdefault(bool(result.notes), result)
+            if len(found) == 2:
+                break
+    return list(found.values())
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_a_result_reads_top_to_bottom_with_each_part_set_apart(runtime, outcome):
+    for result in _results(runtime, outcome):
+        paragraphs = screen_for((result,), Style()).text.split("\n\n")
+        assert paragraphs[0].startswith(f"{result.heading}\n{result.title}")
+        why = next(p for p in paragraphs if p.startswith(result.why_heading)).splitlines()
+        # the heading, then only the reasons, each a bullet
+        assert why[1].startswith("  - ")
+        assert all(line.startswith(("  - ", "    ")) for line in why[1:])
+        for note in result.notes:
+            assert Style().paragraph(note) in paragraphs
+        steps = next(p for p in paragraphs if p.startswith(result.next_steps_heading))
+        assert steps.splitlines()[1].startswith("  - ")
+        firsts = [Style().paragraph(n) for n in result.notes[:1]]
+        headings = [result.why_heading, *firsts, result.next_steps_heading]
+        order = [next(i for i, p in enumerate(paragraphs) if p.startswith(h)) for h in headings]
+        assert order == sorted(order)
 
 
 @pytest.mark.parametrize("typed", ["7", "0", "-1", "x", "b", "c", "1.5", "", "yes please"])

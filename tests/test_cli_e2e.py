@@ -185,12 +185,13 @@ def _read_until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
 
 @contextlib.contextmanager
 def _chat_in_a_terminal(
-    env: dict[str, str], cwd: Path
+    env: dict[str, str], cwd: Path, args: tuple[str, ...] = ("chat",)
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """`chat` on a pseudo-terminal (TERM=xterm): the terminal's side to read and type on."""
+    """`chat` (or `args`) on a pseudo-terminal (TERM=xterm): the terminal's side to read and
+    type on."""
     main, terminal = pty.openpty()
     process = subprocess.Popen(
-        [*MODULE, "chat"],
+        [*MODULE, *args],
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
@@ -603,6 +604,13 @@ async def test_plain_command_with_both_platforms_serves_both_until_sigterm(env, 
     assert process.returncode == 0, stderr.decode()
     assert b"Question" not in stdout
     assert b"Traceback" not in stderr
+    # start-up says what an operator needs: where each platform is, and nothing to shrug at
+    log = stderr.decode()
+    assert "WARNING" not in log, log
+    assert "static token" not in log
+    assert "will be unused" not in log
+    assert "Slack app listening on http://127.0.0.1:" in log
+    assert "has connected to Gateway" in log
 
 
 async def test_a_refused_discord_token_stops_both_platforms_with_one_line(env, tmp_path):
@@ -674,3 +682,96 @@ def test_a_terminal_line_can_be_edited_with_arrow_keys(env, tmp_path):
         assert process.wait(timeout=30) == 0
     assert b"Question 2 of 9" in seen
     assert b"Type a number" not in seen
+
+
+def _everything_shown(main: int) -> bytes:
+    """All a terminal shows until the program on it ends."""
+    seen = b""
+    while select.select([main], [], [], 30)[0]:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the program ended and the terminal closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+@pytest.fixture
+def pager(tmp_path: Path) -> tuple[str, Path]:
+    """A PAGER that keeps what it is given (and its LESS setting) instead of showing it."""
+    script = tmp_path / "keeping-pager"
+    script.write_text('#!/bin/sh\nprintf "%s" "$LESS" > "$1.less"\ncat > "$1"\n')
+    script.chmod(0o755)
+    kept = tmp_path / "paged.txt"
+    return f"{script} {kept}", kept
+
+
+def _card_at_a_terminal(env: dict[str, str], cwd: Path, lines: int) -> bytes:
+    with _chat_in_a_terminal({**env, "LINES": str(lines)}, cwd, ("card",)) as (main, process):
+        shown = _everything_shown(main)
+        assert process.wait(timeout=30) == 0
+    return shown
+
+
+@pytest.mark.parametrize(("less", "kept_less"), [(None, "FRX"), ("-S", "-S")])
+def test_the_card_at_a_short_terminal_goes_through_the_pager(
+    content, env, tmp_path, pager, less, kept_less
+):
+    command, kept = pager
+    env |= {"PAGER": command, **({"LESS": less} if less else {})}
+    shown = _card_at_a_terminal(env, tmp_path, lines=24)
+    paged = kept.read_text()
+    assert paged.startswith(f"\x1b[1m{content.card.title}\x1b[0m\n")
+    for row in content.card.rows:
+        assert row.topic in paged
+    assert content.card.title.encode() not in shown
+    # as git does: LESS=FRX unless the person set LESS themselves
+    assert Path(f"{kept}.less").read_text() == kept_less
+
+
+@pytest.mark.parametrize(
+    ("setting", "lines"),
+    [("keeping", 500), ("cat", 24), ("", 24), ("no-such-pager-anywhere --flag", 24)],
+    ids=["fits", "cat", "empty", "missing"],
+)
+def test_the_card_is_shown_as_it_is_when_it_fits_or_no_pager_is_wanted(
+    content, env, tmp_path, pager, setting, lines
+):
+    command, kept = pager
+    env["PAGER"] = command if setting == "keeping" else setting
+    shown = _card_at_a_terminal(env, tmp_path, lines=lines)
+    assert not kept.exists()
+    assert content.card.title.encode() in shown
+    assert content.card.rows[-1].topic.encode() in shown
+    assert b"not found" not in shown
+    assert b"Traceback" not in shown
+
+
+def test_piped_card_output_never_goes_through_the_pager(content, env, tmp_path, pager):
+    command, kept = pager
+    env |= {"PAGER": command, "LINES": "10"}
+    out = _card("text", env, tmp_path)
+    assert not kept.exists()
+    assert content.card.title in out
+
+
+def test_the_card_in_a_terminal_chat_is_paged_then_r_starts_over(content, env, tmp_path, pager):
+    command, kept = pager
+    env |= {"PAGER": command, "LINES": "30"}
+    with _chat_in_a_terminal(env, tmp_path) as (main, process):
+        _read_until(main, b"> ")
+        for line in typed_path(content, "both"):
+            os.write(main, line.encode() + b"\n")
+            _read_until(main, b"> ")
+        os.write(main, b"c\n")
+        _read_until(main, b"> ")
+        assert content.card.title in kept.read_text()
+        assert "[n] Back to where I was  [r] Start over" in kept.read_text()
+        os.write(main, b"r\n")
+        again = _read_until(main, b"> ")
+        os.write(main, b"q\n")
+        _read_until(main, b"Goodbye")
+        assert process.wait(timeout=30) == 0
+    assert b"Question 1 of 9" in again

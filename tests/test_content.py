@@ -140,7 +140,9 @@ def test_intro_says_what_it_is_in_one_line(content: Content) -> None:
     assert "automated tool" in intro
     assert "not a coach or a clinician" in intro
     assert "don't keep your answers" in intro
-    assert "admins" in intro
+    # who controls the workspace is said only where there is one (Guide.workplace)
+    assert "admins" not in intro
+    assert "admins" in content.messages["intro_workplace"]
 
 
 def test_each_question_has_a_neutral_answer_and_both_paths(content: Content) -> None:

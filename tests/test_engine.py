@@ -10,7 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.effects import REFUSAL_REASONS, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
-from bot.engine import EMERGENCY_LOCAL, REASON_OPEN, Guide, outcome_for, refusal, step
+from bot.engine import (
+    EMERGENCY_LOCAL,
+    INTRO_WORKPLACE,
+    REASON_OPEN,
+    Guide,
+    outcome_for,
+    refusal,
+    step,
+)
 from bot.events import Back, Choose, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
 from bot.model import Content
@@ -218,6 +226,16 @@ def test_the_first_question_is_the_safety_question_with_the_intro(guide, content
     assert _events(ask.controls) == [GetHelp()]
 
 
+def test_on_a_workplace_platform_the_intro_adds_who_controls_the_workspace(content):
+    own = _only(step(Guide(content, "GB"), None, Start(), NOW))
+    workplace = _only(step(Guide(content, "GB", workplace=True), None, Start(), NOW))
+    assert isinstance(own, Ask) and isinstance(workplace, Ask)
+    assert own.intro == content.intro
+    assert workplace.intro == f"{content.intro} {content.messages[INTRO_WORKPLACE]}"
+    over = _only(step(Guide(content, "GB", workplace=True), State((0,)), StartOver(), NOW))
+    assert isinstance(over, Ask) and over.intro == workplace.intro
+
+
 def test_a_question_midway_shows_its_number_progress_and_every_control(guide, content, no):
     ask = _only(step(guide, State((no, 0)), Continue(), NOW))
     assert isinstance(ask, Ask)
@@ -365,6 +383,7 @@ def test_help_in_gb_lists_emergency_first_then_samaritans_then_elsewhere_eap_tru
     assert len(help_.lines) == 1
     assert "Samaritans" in help_.lines[0] and "116 123" in help_.lines[0]
     assert "findahelpline.com" in help_.elsewhere
+    assert help_.elsewhere == words.format("help.elsewhere", url=content.helplines.elsewhere)
     assert EAP in help_.eap
     assert help_.trusted == words["help.trusted"]
     assert content.helplines.last_checked in help_.last_checked
@@ -388,6 +407,11 @@ def test_help_where_the_content_knows_no_lines_points_to_findahelpline(content, 
     assert help_.emergency == content.messages.texts.get(EMERGENCY_LOCAL)
     assert help_.lines == ()
     assert "findahelpline.com" in help_.elsewhere
+    # nothing was listed for here, so nothing to be "somewhere else" from
+    assert help_.elsewhere == content.messages.format(
+        "help.find_a_helpline", url=content.helplines.elsewhere
+    )
+    assert "Somewhere else" not in help_.elsewhere
     assert "Samaritans" not in _all_words(help_)
     assert help_.trusted == content.messages["help.trusted"]
     assert content.helplines.last_checked in help_.last_checked
@@ -564,6 +588,30 @@ def test_everyday_life_hard_turns_a_coaching_lean_into_both_with_the_counselling
     note = content.questions[question].answers[hard].note
     assert note and note in result.notes
     assert EAP in result.next_steps[0]
+
+
+def test_a_both_result_gives_its_both_ways_reasons_first(guide, content, no):
+    rows = {r.id: r for r in content.card.rows}
+    checked = 0
+    for answers in itertools.islice(_all_combinations(content), 0, None, 7):
+        result = _only(step(guide, State((no, *answers[:-1])), Choose(answers[-1]), NOW))
+        assert isinstance(result, ShowResult)
+        if result.outcome != "both":
+            continue
+        chosen = [q.answers[i] for q, i in zip(content.questions, answers, strict=True)]
+        both_rows = list(dict.fromkeys(r for a in chosen if a.lean == "both" for r in a.rows))
+        expected = [
+            content.messages.format(
+                "result.reason_both",
+                topic=rows[r].topic,
+                coaching=rows[r].coaching,
+                therapy=rows[r].therapy,
+            )
+            for r in both_rows[:3]
+        ]
+        assert list(result.reasons[: len(expected)]) == expected
+        checked += bool(expected)
+    assert checked
 
 
 def test_the_result_never_repeats_a_note_or_a_reason(guide, content, no):

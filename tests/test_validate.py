@@ -325,10 +325,12 @@ def test_question_over_discord_message_limit(root: Path) -> None:
         "text: Are you thinking about ending your life or hurting yourself?",
         f"text: {'s' * 480}",
     )
+    workplace = yaml.safe_load((root / "en" / "messages.yaml").read_text())["intro_workplace"]
     assert problems(root) == [
         # 1500 + 480 + "Question 15 of 15" (the longest progress line a token allows) + two
-        # parts' markup (8 each)
-        f"{CONVERSATION}:5:3: the question is 2013 characters; one message allows at most 2000"
+        # parts' markup (8 each), and on Slack and Discord a space and the workplace sentence
+        f"{CONVERSATION}:5:3: the question is {2013 + 1 + len(workplace)} characters; "
+        "one message allows at most 2000"
     ]
 
 
@@ -613,7 +615,10 @@ def test_command_exits_0_on_the_real_content(tmp_path: Path) -> None:
     done = run(str(REAL), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("ok: ")
-    assert "8 questions" in done.stdout
+    # one way of counting: the chat's "Question 1 of 9" is the safety question
+    total = load_content(REAL, "en").total_questions
+    assert f" {total} questions (the first is the safety question)" in done.stdout
+    assert total == 9
 
 
 def test_command_report_splits_every_combination(root: Path) -> None:
@@ -766,7 +771,10 @@ def test_validate_renders_the_longest_messages_for_each_platform(root: Path) -> 
 def test_validate_prints_ok_for_the_base_fixture(root: Path) -> None:
     out = io.StringIO()
     assert run_validate(root, report=False, out=out) == 0
-    assert out.getvalue() == "ok: content (en): 3 questions, 27 answer combinations checked\n"
+    assert out.getvalue() == (
+        "ok: content (en): 4 questions (the first is the safety question), "
+        "27 combinations of the scored answers checked\n"
+    )
 
 
 def test_longest_messages_cover_every_kind(root: Path) -> None:

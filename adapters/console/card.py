@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any, TextIO
 
+from adapters.console.pager import page
 from adapters.console.text import Style, style_for
 from adapters.console.who import console_who
 from adapters.conversation import ConversationService
@@ -22,7 +23,8 @@ FORMATS = ("text", "markdown", "json", "slack", "discord")
 
 def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
     """The channel card exactly as the engine hands it to every platform."""
-    turn = asyncio.run(ConversationService(runtime, NoStorage()).take(who, ShowCard(), None))
+    service = ConversationService(runtime, NoStorage(), workplace=False)
+    turn = asyncio.run(service.take(who, ShowCard(), None))
     return next(e for e in turn.effects if isinstance(e, ShowCardEffect))
 
 
@@ -100,7 +102,7 @@ def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
     """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status."""
     effect = card_effect(runtime, console_who())
     if fmt == "text":
-        out.write(card_text(effect.card, style_for(out)))
+        page(card_text(effect.card, style_for(out)), out)
     elif fmt == "markdown":
         out.write(card_markdown(effect.card))
     elif fmt == "json":

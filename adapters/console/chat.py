@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from adapters.console.card import card_text
+from adapters.console.pager import page
 from adapters.console.text import Style, is_tty, style_for
 from adapters.console.who import console_who
 from adapters.conversation import ConversationService
@@ -66,8 +67,12 @@ class Screen:
     hint: str
 
 
-def screen_for(effects: tuple[Effect, ...], style: Style) -> Screen:
-    """Lay out a turn's effects and gather the keys that answer them (pure)."""
+def screen_for(effects: tuple[Effect, ...], style: Style, start_over: str | None = None) -> Screen:
+    """Lay out a turn's effects and gather the keys that answer them (pure).
+
+    With `start_over` (its label), a screen that leads back into a conversation but offers no
+    Start over of its own (the card) gets one, so `r` starts over wherever the key table says.
+    """
     blocks: list[str] = []
     numbered: tuple[Action, ...] = ()
     lettered: list[Action] = []
@@ -78,6 +83,9 @@ def screen_for(effects: tuple[Effect, ...], style: Style) -> Screen:
             lettered.extend(effect.controls)
         else:
             lettered.extend(effect.actions)
+    kinds = [type(a.event) for a in lettered]
+    if start_over and Continue in kinds and StartOver not in kinds:
+        lettered.insert(kinds.index(Continue) + 1, Action(StartOver(), start_over))
     choices: dict[str, Event] = {}
     for number, action in enumerate(numbered, start=1):
         choices[str(number)] = action.event
@@ -177,7 +185,8 @@ def _render_result(result: ShowResult, style: Style) -> str:
     if result.reasons:
         parts += ["", style.strong(result.why_heading)]
         parts += [style.item("-", r) for r in result.reasons]
-    parts += [style.paragraph(n) for n in result.notes]
+    for note in result.notes:
+        parts += ["", style.paragraph(note)]
     if result.next_steps:
         parts += ["", style.strong(result.next_steps_heading)]
         parts += [style.item("-", s) for s in result.next_steps]
@@ -238,7 +247,7 @@ def run_chat(
     """Hold the conversation on these streams until quit or end of input; returns exit status."""
     style = style_for(stdout)
     interactive = is_tty(stdin)
-    conversations = ConversationService(runtime, NoStorage(), clock)
+    conversations = ConversationService(runtime, NoStorage(), clock, workplace=False)
     who = console_who()
 
     def write(text: str) -> None:
@@ -254,7 +263,9 @@ def run_chat(
     # each turn runs on the loop; the typing happens between turns, outside it, so Ctrl-C
     # interrupts a read as it would in any terminal program
     with asyncio.Runner() as loop:
-        return _converse(loop, conversations, who, stdin, write, style, interactive, editing)
+        return _converse(
+            loop, conversations, who, stdin, stdout, write, style, interactive, editing
+        )
 
 
 def _converse(
@@ -262,6 +273,7 @@ def _converse(
     conversations: ConversationService,
     who: Who,
     stdin: TextIO,
+    stdout: TextIO,
     write: Callable[[str], None],
     style: Style,
     interactive: bool,
@@ -274,8 +286,12 @@ def _converse(
             logger.debug("terminal turn: %s", type(event).__name__)
             turn = loop.run(conversations.take(who, event, token))
             token = turn.token
-            screen = screen_for(turn.effects, style)
-            write("\n" + screen.text)
+            start_over = turn.guide.content.messages["buttons.start_over"]
+            screen = screen_for(turn.effects, style, start_over)
+            if interactive:
+                page("\n" + screen.text, stdout)  # the card is taller than most terminals
+            else:
+                write("\n" + screen.text)
             while True:
                 if editing:
                     line = _edited_line()

@@ -42,8 +42,10 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
     names = ", ".join(r.locale for r in validation.reports)
     combinations = sum(r.coverage.total for r in validation.reports if r.coverage)
     questions = max((r.questions for r in validation.reports), default=0)
+    # counted as the conversation counts them ("Question 1 of 9" is the safety question)
     print(
-        f"ok: {shown} ({names}): {questions} questions, {combinations} answer combinations checked",
+        f"ok: {shown} ({names}): {questions} questions (the first is the safety question), "
+        f"{combinations} combinations of the scored answers checked",
         file=out,
     )
     return 0

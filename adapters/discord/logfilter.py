@@ -26,11 +26,17 @@ def _withhold(value: object) -> object:
     return value
 
 
+# discord.py's start-up notice about how it logs in: true of every start, and no operator's concern
+_UNACTIONABLE = frozenset({"logging in using static token"})
+
+
 class PayloadFilter(logging.Filter):
     """Replaces payload arguments with a placeholder and masks conversation button ids."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record in place; never drops it."""
+        """Rewrite the record in place; drops only notices no operator can act on."""
+        if record.msg in _UNACTIONABLE and not record.args:
+            return False
         args = record.args
         if isinstance(args, Mapping):
             record.args = {key: _withhold(value) for key, value in args.items()}

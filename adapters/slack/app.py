@@ -202,7 +202,7 @@ class SlackBot:
             return
         words = reply.guide.content.messages
         start = Action(Start(), words["buttons.start"], "primary")
-        view = home_view(reply.guide.content.intro, words["usage"], start, card)
+        view = home_view(reply.guide.intro, words["usage"], start, card)
         try:
             await client.views_publish(user_id=user, view=view)
         except _SLACK_TROUBLE as exc:

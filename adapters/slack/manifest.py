@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, TextIO
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -70,14 +71,44 @@ def manifest(socket: bool, url: str | None) -> dict[str, Any]:
     }
 
 
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be the app's public base address (None when it can).
+
+    Request URLs are made by adding a path to it, so it must be a plain https address with no
+    query, fragment, credentials or spaces.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return "must be the app's public https address"
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be the app's public https address"
+    if "?" in url or "#" in url:
+        return "must not have a query (?...) or a fragment (#...)"
+    if "@" in parts.netloc:
+        return "must not carry a user name or password"
+    if not _HOST.fullmatch(parts.netloc):
+        return "must have a host name of letters, digits, dots and hyphens, and a numeric port"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "must not contain spaces or control characters"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        return "has a port that is not a number from 0 to 65535"
+    return None
+
+
 def print_manifest(socket: bool, url: str | None, out: TextIO) -> int:
-    """Print the manifest as YAML; 2 with one line on stderr when `url` is not an https URL."""
+    """Print the manifest as YAML; 2 with one line on stderr when `url` cannot be used."""
     if url is not None:
-        parsed = urlparse(url)
-        if parsed.scheme != "https" or not parsed.netloc:
+        problem = url_problem(url)
+        if problem is not None:
             print(
-                f"coach-or-therapy: --url must be the app's public https address, like "
-                f"https://bot.example.com, not {url!r}",
+                f"coach-or-therapy: --url {problem}, like https://bot.example.com or "
+                f"https://example.com/coach, not {url!r}",
                 file=sys.stderr,
             )
             return 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
 from bot.state import TOKEN_SHAPE
@@ -24,18 +25,27 @@ _SENSITIVE = re.compile(
 )
 
 
+# Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns, on every start, that
+# the client given to it (with its retries and SLACK_API_URL) wins: true, intended, and nothing
+# an operator can act on.
+_UNACTIONABLE = frozenset({warning_client_prioritized_and_token_skipped()})
+
+
 def _blank(match: re.Match[str]) -> str:
     return (match.group(1) or "") + "[hidden]"
 
 
 class HidePayloads(logging.Filter):
-    """Drops DEBUG records and hides button values, action ids and texts in the rest."""
+    """Drops DEBUG records and notices no one can act on; hides button values, action ids and
+    texts in the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Drop DEBUG records; rewrite the rest with their sensitive parts hidden."""
+        """Drop DEBUG records and unactionable notices; hide the sensitive parts of the rest."""
         if record.levelno < max(logging.INFO, logging.getLogger().level):
             return False
         message = record.getMessage()
+        if message in _UNACTIONABLE:
+            return False
         hidden = _SENSITIVE.sub(_blank, message)
         if hidden != message:
             record.msg, record.args = hidden, None

@@ -52,7 +52,7 @@ async def test_quiz_opens_a_private_thread_with_the_first_question(bot: Discord,
     thread_id = next(iter(bot.fake.threads))
     assert bot.fake.thread_members == [(thread_id, ALEX.id)]
     (first,) = bot.thread_messages()
-    assert content.intro in first.content
+    assert f"{content.intro} {content.messages['intro_workplace']}" in first.content
     assert "Question 1 of 9" in first.content
     assert content.safety.text in first.content
     assert f"<@{ALEX.id}>" in first.content

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.slack.manifest import print_manifest
 from tests.loopback import free_port, wait_until_healthy
@@ -146,6 +150,69 @@ def test_manifest_refuses_a_url_that_is_not_https(capsys):
     assert "https" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bot.example.com?x=1",
+        "https://bot.example.com/?x=1",
+        "https://bot.example.com?",
+        "https://bot.example.com#top",
+        "https://bot.example.com/coach#",
+        "https://user:secret@bot.example.com",
+        "https://bot.example.com/co ach",
+        "https://bot.example.com:99999",
+        "https://",
+        "https://bot.example.com;[",
+    ],
+)
+def test_manifest_refuses_a_url_no_path_can_be_added_to_in_one_line(capsys, url):
+    out = io.StringIO()
+    assert print_manifest(socket=False, url=url, out=out) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coach-or-therapy: --url ")
+    assert err.count("\n") == 1
+    assert out.getvalue() == ""
+
+
+_URL_CHARACTERS = st.characters(codec="utf-8", exclude_categories=["Cs"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    host=st.from_regex(
+        r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{1,10}){0,3}", fullmatch=True
+    ),
+    port=st.one_of(st.just(""), st.integers(0, 70000).map(lambda n: f":{n}")),
+    # what follows the host and port starts a path, a query, a fragment, or garbles the host
+    rest=st.one_of(
+        st.just(""),
+        st.tuples(
+            st.sampled_from(["/", "?", "#", ";", "@", ":", "%"]),
+            st.text(_URL_CHARACTERS, max_size=30),
+        ).map("".join),
+    ),
+)
+def test_every_url_the_manifest_takes_yields_request_urls_under_it(host, port, rest):
+    url = f"https://{host}{port}{rest}"
+    out = io.StringIO()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = print_manifest(socket=False, url=url, out=out)
+    if code == 2:
+        assert err.getvalue().count("\n") == 1
+        assert out.getvalue() == ""
+        return
+    assert code == 0
+    request_url = yaml.safe_load(out.getvalue())["settings"]["event_subscriptions"]["request_url"]
+    parts = urlsplit(request_url)
+    assert parts.scheme == "https"
+    assert parts.netloc == urlsplit(url).netloc
+    assert parts.hostname is not None and parts.hostname.startswith(host)
+    assert parts.path.endswith("/slack/events")
+    assert parts.query == "" and parts.fragment == ""
+    assert request_url == url.rstrip("/") + "/slack/events"
+
+
 async def test_card_format_slack_prints_a_postable_payload(tmp_path):
     code, out, err = await run_cli(
         "card", "--format", "slack", env={"DATA_DIR": str(tmp_path)}, cwd=tmp_path
@@ -197,3 +264,7 @@ async def test_slack_command_serves_http_and_stops_cleanly_on_sigterm(fake_slack
         _, err = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    # with SLACK_BOT_TOKEN in the environment, as an operator sets it; a healthy start warns of
+    # nothing
+    assert "WARNING" not in err.decode(), err.decode()
+    assert "Slack app listening on http://127.0.0.1:" in err.decode()

@@ -21,6 +21,8 @@ async def test_slash_command_answers_with_the_private_safety_question(slack):
     assert message["response_type"] == "ephemeral"
     text = shown_text(message)
     assert "not a coach or a clinician" in text
+    # Slack is a workplace platform: the intro says who controls the workspace
+    assert "This workspace's admins control the workspace." in text
     assert "Question 1 of 9" in text
     assert "ending your life" in text
     assert labels(message) == ["Yes", "I'm not sure", "No", "Get help now"]

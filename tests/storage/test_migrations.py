@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import inspect
 
 from adapters.storage import rows
@@ -31,12 +34,104 @@ def _db(database_url: str, action: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_an_empty_database_is_reported_behind_with_the_command_to_run(database_url):
-    code, said = _db(database_url, "current")
+def test_an_empty_shared_database_is_reported_behind_with_the_command_to_run(postgres_server):
+    janitor = postgres_server.janitor("empty_current")
+    janitor.init()
+    try:
+        code, said = _db(postgres_server.url("empty_current"), "current")
+    finally:
+        janitor.drop()
     assert code == 1
     assert said == (
         "the database schema is behind (empty, newest 0003); run: coach-or-therapy db upgrade\n"
     )
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under root, with its size and modification time."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in [root, *root.rglob("*")]
+    }
+
+
+def _sqlite_missing(path: Path) -> None:
+    pass
+
+
+def _sqlite_empty_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+
+
+def _sqlite_behind(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE unrelated (id INTEGER)")
+    connection.close()
+
+
+def _sqlite_current(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    check_schema(engine)
+    engine.dispose()
+
+
+def _sqlite_garbage(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database\n" * 100)
+
+
+SQLITE_STATES = {
+    "missing": (_sqlite_missing, 0, "no database file at {path} yet; the bot brings"),
+    "empty file": (_sqlite_empty_file, 0, "the database schema is behind (empty, newest 0001); "),
+    "behind": (_sqlite_behind, 0, "the database schema is behind (empty, newest 0001); "),
+    "current": (_sqlite_current, 0, "database schema is up to date (revision 0001)"),
+    "not a database": (_sqlite_garbage, 1, "coach-or-therapy: cannot use the database at "),
+}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    state=st.sampled_from(sorted(SQLITE_STATES)),
+    folder=st.text(
+        st.characters(codec="utf-8", exclude_characters="/\x00", exclude_categories=["Cs"]),
+        min_size=1,
+        max_size=12,
+    ).filter(lambda name: name not in (".", "..")),
+    deeper=st.booleans(),
+)
+def test_db_current_on_sqlite_only_reads_and_never_asks_for_an_upgrade(
+    tmp_path_factory, state, folder, deeper
+):
+    root = tmp_path_factory.mktemp("current")
+    path = root / folder / ("not" if deeper else "") / "coach-or-therapy.db"
+    prepare, expected_code, says = SQLITE_STATES[state]
+    prepare(path)
+    before = _tree(root)
+    code, said = _db(f"sqlite:///{path}", "current")
+    assert _tree(root) == before
+    assert code == expected_code, said
+    assert said.startswith(says.format(path=path)), said
+    assert "db upgrade" not in said
+    assert said.count("\n") == 1
+
+
+def test_db_current_reads_a_sqlite_file_the_running_bot_has_open(tmp_path):
+    path = tmp_path / "coach-or-therapy.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        check_schema(engine)
+        with engine.connect() as running:
+            running.exec_driver_sql("SELECT count(*) FROM monthly_counts")
+            code, said = _db(f"sqlite:///{path}", "current")
+    finally:
+        engine.dispose()
+    assert code == 0
+    assert said.startswith("database schema is up to date (revision 0001)")
 
 
 def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(database_url):
@@ -159,3 +254,24 @@ def test_a_database_from_the_first_release_upgrades_and_keeps_its_settings(datab
         assert rows.read_version(engine) == 1
     finally:
         engine.dispose()
+
+
+def test_the_command_line_db_current_creates_no_folder_or_file(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DATA_DIR": str(tmp_path / "data"),
+    }
+    for extra in ({}, {"DATABASE_URL": f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"}):
+        ran = subprocess.run(
+            [sys.executable, "-m", "adapters.cli", "db", "current"],
+            cwd=tmp_path,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 0, ran.stderr
+        assert " yet; the bot brings a SQLite file up to date by itself" in ran.stdout
+        assert ran.stderr == ""
+        assert list(tmp_path.iterdir()) == []
