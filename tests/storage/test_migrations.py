@@ -85,9 +85,9 @@ def _sqlite_garbage(path: Path) -> None:
 
 SQLITE_STATES = {
     "missing": (_sqlite_missing, 0, "no database file at {path} yet; the bot brings"),
-    "empty file": (_sqlite_empty_file, 0, "the database schema is behind (empty, newest 0001); "),
-    "behind": (_sqlite_behind, 0, "the database schema is behind (empty, newest 0001); "),
-    "current": (_sqlite_current, 0, "database schema is up to date (revision 0001)"),
+    "empty file": (_sqlite_empty_file, 0, "the database schema is behind (empty, newest 0003); "),
+    "behind": (_sqlite_behind, 0, "the database schema is behind (empty, newest 0003); "),
+    "current": (_sqlite_current, 0, "database schema is up to date (revision 0003)"),
     "not a database": (_sqlite_garbage, 1, "coach-or-therapy: cannot use the database at "),
 }
 
@@ -131,7 +131,7 @@ def test_db_current_reads_a_sqlite_file_the_running_bot_has_open(tmp_path):
     finally:
         engine.dispose()
     assert code == 0
-    assert said.startswith("database schema is up to date (revision 0001)")
+    assert said.startswith("database schema is up to date (revision 0003)")
 
 
 def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(database_url):
