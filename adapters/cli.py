@@ -1,24 +1,30 @@
-"""The `coach-or-therapy` command: the one place that picks adapters and stores."""
+"""The `coach-or-therapy` command: its own commands, and each platform's from the registry."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.platform import Commands, Context, Handler, Platform
 from bot import __version__
 from bot.errors import ContentError, SettingsError
 from bot.settings import Settings, load_settings, unknown_dotenv_names
 
 if TYPE_CHECKING:
-    from adapters.storage.store import DatabaseStorage
+    from adapters.runtime import Runtime
+    from adapters.storage.interface import Storage
 
 
 def _parser() -> argparse.ArgumentParser:
+    from adapters.console.card import formats
+    from adapters.registry import PLATFORMS
+
     parser = argparse.ArgumentParser(
         prog="coach-or-therapy",
         description=(
@@ -27,49 +33,75 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"coach-or-therapy {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(handler=_serve_configured)
+    top = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("chat", help="talk it through in this terminal (typed or piped)")
-
-    card = commands.add_parser("card", help="print the comparison card")
-    card.add_argument(
-        "--format",
-        choices=("text", "markdown", "json", "slack", "discord"),
-        default="text",
-        help="how to print it (default: text)",
+    top.add_parser("chat", help="talk it through in this terminal (typed or piped)").set_defaults(
+        handler=_chat
     )
 
-    validate = commands.add_parser("validate", help="check content files; exit 1 on any problem")
+    card = top.add_parser("card", help="print the comparison card")
+    card.add_argument(
+        "--format", choices=formats(), default="text", help="how to print it (default: text)"
+    )
+    card.set_defaults(handler=_card)
+
+    validate = top.add_parser("validate", help="check content files; exit 1 on any problem")
     validate.add_argument(
         "path", nargs="?", type=Path, help="content folder (default: CONTENT_DIR)"
     )
     validate.add_argument(
         "--report", action="store_true", help="also print the outcome split over every answer"
     )
+    validate.set_defaults(handler=_validate)
 
-    commands.add_parser(
-        "slack", help="run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)"
+    manifest = top.add_parser("manifest", help="print an app manifest")
+    invite = top.add_parser("invite", help="print the install URL")
+    commands = Commands(
+        top,
+        manifest.add_subparsers(dest="platform", metavar="PLATFORM", required=True),
+        invite.add_subparsers(dest="platform", metavar="PLATFORM", required=True),
     )
-    post = commands.add_parser("post-card", help="post the card to a Slack channel")
-    post.add_argument("--slack-channel", required=True, metavar="ID", help="channel id, like C0123")
+    for platform in PLATFORMS:
+        if platform.add_commands is not None:
+            platform.add_commands(commands, functools.partial(_serving, platform))
 
-    manifest = commands.add_parser("manifest", help="print an app manifest")
-    manifest.add_argument("platform", choices=("slack",))
-    mode = manifest.add_mutually_exclusive_group()
-    mode.add_argument("--socket", action="store_true", help="for Socket Mode (no public URL)")
-    mode.add_argument("--url", metavar="https://...", help="public base URL for HTTP mode")
-
-    discord = commands.add_parser("discord", help="run the Discord bot")
-    discord_commands = discord.add_subparsers(dest="discord_command", metavar="ACTION")
-    sync = discord_commands.add_parser("sync", help="register the slash command with Discord")
-    sync.add_argument("--guild", type=int, metavar="ID", help="one server only (instant)")
-
-    invite = commands.add_parser("invite", help="print the install URL")
-    invite.add_argument("platform", choices=("discord",))
-
-    db = commands.add_parser("db", help="database schema")
+    db = top.add_parser("db", help="database schema")
     db.add_argument("action", choices=("upgrade", "current"))
+    db.set_defaults(handler=_db)
     return parser
+
+
+class _Context(Context):
+    """Settings, runtime and storage, each made when a command first asks for it."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._settings: Settings | None = None
+        self._runtime: Runtime | None = None
+        self._storage: Storage | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = _load_settings()
+        return self._settings
+
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            from adapters.runtime import build_runtime, configure_logging
+
+            settings = self.settings()
+            configure_logging(settings.log_level)
+            self._runtime = build_runtime(settings)
+            _forgiving_text_streams()
+        return self._runtime
+
+    def storage(self) -> Storage:
+        if self._storage is None:
+            from adapters.storage.startup import open_storage
+
+            self._storage = self._stack.enter_context(closing(open_storage(self.settings())))
+        return self._storage
 
 
 def _load_settings() -> Settings:
@@ -92,82 +124,66 @@ def _forgiving_text_streams() -> None:
             reconfigure(errors="replace")
 
 
-def _storage(settings: Settings) -> DatabaseStorage:
-    """The database for a running platform (schema checked; SettingsError when behind)."""
-    from adapters.storage.startup import open_storage
+def _chat(args: argparse.Namespace, context: Context) -> int:
+    from adapters.console.chat import run_chat
 
-    return open_storage(settings)
+    return run_chat(context.runtime(), sys.stdin, sys.stdout)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    command = args.command
-    if command == "validate":
-        from adapters.console.validate import run_validate
+def _card(args: argparse.Namespace, context: Context) -> int:
+    from adapters.console.card import print_card
 
-        path = args.path or _load_settings().content_root
-        return run_validate(path, args.report, sys.stdout)
-    if command == "manifest":
-        from adapters.slack.manifest import print_manifest
+    return print_card(context.runtime(), args.format, sys.stdout)
 
-        return print_manifest(socket=args.socket, url=args.url, out=sys.stdout)
 
-    settings = _load_settings()
-    from adapters.runtime import build_runtime, configure_logging
+def _validate(args: argparse.Namespace, context: Context) -> int:
+    from adapters.console.validate import run_validate
 
+    path = args.path or context.settings().content_root
+    return run_validate(path, args.report, sys.stdout)
+
+
+def _db(args: argparse.Namespace, context: Context) -> int:
+    from adapters.runtime import configure_logging
+    from adapters.storage.cli import run_db
+
+    settings = context.settings()
     configure_logging(settings.log_level)
-    if command == "invite":
-        from adapters.discord.runner import print_invite
+    return run_db(settings, args.action, sys.stdout)
 
-        return print_invite(settings, sys.stdout)
-    if command == "db":
-        from adapters.storage.cli import run_db
 
-        return run_db(settings, args.action, sys.stdout)
+def _serving(platform: Platform) -> Handler:
+    """The handler that runs one platform on its own (`coach-or-therapy slack`)."""
 
-    if command == "slack":
-        settings.require_slack()
-    if command == "discord":
-        settings.require_discord()
-    runtime = build_runtime(settings)
-    _forgiving_text_streams()
-    if command == "card":
-        from adapters.console.card import print_card
+    def serve(args: argparse.Namespace, context: Context) -> int:
+        from adapters.platforms import run_platforms
 
-        return print_card(runtime, args.format, sys.stdout)
-    if command == "chat":
-        from adapters.console.chat import run_chat
+        platform.require(context.settings())
+        runtime = context.runtime()
+        return run_platforms(runtime, context.storage(), [platform])
 
-        return run_chat(runtime, sys.stdin, sys.stdout)
-    if command == "slack":
-        from adapters.slack.runner import run_slack
+    return serve
 
-        with closing(_storage(settings)) as storage:
-            return run_slack(runtime, storage)
-    if command == "post-card":
-        from adapters.slack.runner import post_card
 
-        return post_card(runtime, args.slack_channel, sys.stdout)
-    if command == "discord":
-        from adapters.discord.runner import run_discord, sync_commands
+def _serve_configured(args: argparse.Namespace, context: Context) -> int:
+    """No command: every configured platform together, else the terminal chat."""
+    from adapters.platforms import configured, run_platforms, terminal_note
 
-        if args.discord_command == "sync":
-            return sync_commands(runtime, args.guild, sys.stdout)
-        with closing(_storage(settings)) as storage:
-            return run_discord(runtime, storage)
-
-    from adapters.platforms import run_configured
-
-    if settings.slack_configured or settings.discord_configured:
-        with closing(_storage(settings)) as storage:
-            return run_configured(runtime, storage)
-    return run_configured(runtime)
+    runtime = context.runtime()
+    platforms = configured(runtime.settings)
+    if not platforms:
+        print(terminal_note(), file=sys.stderr)
+        return _chat(args, context)
+    return run_platforms(runtime, context.storage(), platforms)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; a bad setting prints one line and exits 2, broken content exits 1."""
     args = _parser().parse_args(argv)
     try:
-        return _dispatch(args)
+        with ExitStack() as stack:
+            handler: Handler = args.handler
+            return handler(args, _Context(stack))
     except SettingsError as exc:
         print(f"coach-or-therapy: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Run every configured platform together in one process, else the terminal chat."""
+"""Run platforms together in one process, with storage's background work alongside them."""
 
 from __future__ import annotations
 
@@ -9,33 +9,34 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from adapters.platform import Platform
 from adapters.runtime import Runtime
-from adapters.storage.interface import NoStorage, Storage
+from adapters.storage.interface import Storage
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 Server = Callable[[], Awaitable[None]]
 """Starts one platform and returns when it has stopped."""
 
-TERMINAL_NOTE = (
-    "coach-or-therapy: no Slack or Discord settings found, so the conversation runs here "
-    "(see .env.example to connect a platform)"
-)
+
+def terminal_note() -> str:
+    """Why the conversation runs in the terminal: no platform is set up."""
+    from adapters.registry import PLATFORMS
+
+    titles = [platform.title for platform in PLATFORMS]
+    named = " or ".join(titles) if len(titles) < 3 else f"{', '.join(titles[:-1])} or {titles[-1]}"
+    return (
+        f"coach-or-therapy: no {named} settings found, so the conversation runs here "
+        "(see .env.example to connect a platform)"
+    )
 
 
-def platform_servers(runtime: Runtime, storage: Storage) -> list[Server]:
-    """A server for each platform the settings configure (none when no tokens are set)."""
-    settings = runtime.settings
-    servers: list[Server] = []
-    if settings.slack_configured:
-        from adapters.slack.runner import serve_slack
+def configured(settings: Settings) -> list[Platform]:
+    """Every platform the settings ask to run (none when no platform's token is set)."""
+    from adapters.registry import PLATFORMS
 
-        servers.append(lambda: serve_slack(runtime, storage))
-    if settings.discord_configured:
-        from adapters.discord.runner import serve_discord
-
-        servers.append(lambda: serve_discord(runtime, storage))
-    return servers
+    return [platform for platform in PLATFORMS if platform.configured(settings)]
 
 
 async def serve_all(servers: Sequence[Server]) -> None:
@@ -66,31 +67,21 @@ async def serve_all(servers: Sequence[Server]) -> None:
             raise task.exception()  # type: ignore[misc]
 
 
-def run_configured(runtime: Runtime, storage: Storage | None = None) -> int:
-    """Serve Slack and/or Discord as configured, else hold the conversation in this terminal."""
-    from adapters.console.chat import run_chat
-
-    servers = platform_servers(runtime, storage or NoStorage())
-    if not servers:
-        print(TERMINAL_NOTE, file=sys.stderr)
-        return run_chat(runtime, sys.stdin, sys.stdout)
-    return run_servers(runtime, storage or NoStorage(), servers)
-
-
 async def serve_with(storage: Storage, servers: Sequence[Server]) -> None:
     """Serve, with storage's background work (settings kept fresh, counts written) alongside."""
     async with storage.running():
         await serve_all(servers)
 
 
-def run_servers(runtime: Runtime, storage: Storage, servers: Sequence[Server]) -> int:
-    """Run these servers until a signal; one line and an exit code when one cannot start."""
+def run_platforms(runtime: Runtime, storage: Storage, platforms: Sequence[Platform]) -> int:
+    """Serve these platforms until a signal; one line and an exit code when one cannot start."""
+    servers = [_server(platform, runtime, storage) for platform in platforms]
     try:
         asyncio.run(serve_with(storage, servers))
     except KeyboardInterrupt:
         return 0
     except Exception as exc:
-        problem = start_up_problem(exc, runtime)
+        problem = start_up_problem(exc, runtime, platforms)
         if problem is None:
             logger.critical("a platform stopped unexpectedly", exc_info=exc)
             problem = f"stopped by an unexpected {type(exc).__name__}; the log above has details"
@@ -102,25 +93,19 @@ def run_servers(runtime: Runtime, storage: Storage, servers: Sequence[Server]) -
     return 0
 
 
-def start_up_problem(exc: Exception, runtime: Runtime) -> str | None:
+def _server(platform: Platform, runtime: Runtime, storage: Storage) -> Server:
+    return lambda: platform.serve(runtime, storage)
+
+
+def start_up_problem(
+    exc: BaseException, runtime: Runtime, platforms: Sequence[Platform]
+) -> str | None:
     """One line naming what to fix, for the ways a platform commonly fails to start."""
+    for platform in platforms:
+        problem = platform.start_up_problem(exc, runtime)
+        if problem is not None:
+            return problem
     settings = runtime.settings
-    if settings.discord_configured:
-        import discord
-
-        if isinstance(exc, discord.LoginFailure):
-            return "DISCORD_TOKEN was refused by Discord; reset the bot's token and copy it again"
-        if isinstance(exc, discord.GatewayNotFound):
-            return "Discord's gateway could not be found; check DISCORD_API_URL"
-    if settings.slack_configured:
-        from slack_sdk.errors import SlackApiError
-
-        if isinstance(exc, SlackApiError):
-            error = exc.response.get("error", "unknown_error")
-            return (
-                f"Slack refused to connect ({error}); check SLACK_APP_TOKEN and SLACK_BOT_TOKEN "
-                "in your Slack app's settings"
-            )
     if isinstance(exc, OSError):
         return (
             f"cannot start ({exc.strerror or exc}); check that {settings.host}:{settings.port} "

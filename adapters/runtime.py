@@ -20,7 +20,12 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Load content and keys for these settings (raises ContentError or SettingsError)."""
+    """Load content and keys for these settings (raises ContentError or SettingsError).
+
+    Content is held to the text limits of every platform the bot serves, whichever run now.
+    """
+    from adapters.registry import text_limits
+
     book = load_guide_book(
         settings.content_root,
         default_locale=settings.default_locale,
@@ -28,6 +33,7 @@ def build_runtime(settings: Settings) -> Runtime:
         eap_contact=settings.eap_contact,
         coaching_contact=settings.coaching_contact,
         helplines_file=settings.helplines_file,
+        limits=text_limits(),
     )
     keyring = load_keyring(settings.state_secret, settings.state_secret_old, settings.data_dir)
     return Runtime(settings, book, keyring)

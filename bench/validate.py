@@ -24,9 +24,9 @@ if str(ROOT) not in sys.path:
 from adapters.console.validate import run_validate  # noqa: E402
 from bot import located_yaml  # noqa: E402
 from bot.content import load_content  # noqa: E402
-from bot.coverage import check_coverage, combinations  # noqa: E402
+from bot.content.coverage import check_coverage, combinations  # noqa: E402
 from bot.engine import outcome_for  # noqa: E402
-from bot.validate import validate_content  # noqa: E402
+from bot.content.validate import validate_content  # noqa: E402
 
 CONTENT_ROOT = ROOT / "content"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content import load_content, locales
+from bot.content.limits import NO_LIMITS, TextLimits
 from bot.engine import Guide
 from bot.model import Content
 
@@ -81,9 +82,13 @@ def load_guide_book(
     eap_contact: str | None = None,
     coaching_contact: str | None = None,
     helplines_file: Path | None = None,
+    limits: TextLimits = NO_LIMITS,
 ) -> GuideBook:
-    """Load every locale folder under `root`; raise ContentError when any is broken."""
-    contents = {name: load_content(root, name, helplines_file) for name in locales(root)}
+    """Load every locale folder under `root`, every text held to `limits`; raise ContentError
+    when any is broken."""
+    contents = {
+        name: load_content(root, name, helplines_file, limits=limits) for name in locales(root)
+    }
     if default_locale not in contents:
         from bot.errors import SettingsError
 

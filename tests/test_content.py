@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.registry import text_limits
 from bot.content import (
-    BUTTON_LIMIT,
     CONTACT_LENGTH,
     REQUIRED_MESSAGES,
     file_label,
@@ -22,7 +22,8 @@ from bot.content import (
     load_located,
     locales,
 )
-from bot.coverage import check_coverage, combination_count, combinations
+from bot.content.coverage import check_coverage, combination_count, combinations
+from bot.content.validate import validate_content
 from bot.effects import ShowResult
 from bot.engine import Guide, outcome_for, step
 from bot.errors import ContentError, SettingsError
@@ -30,7 +31,6 @@ from bot.events import Choose
 from bot.model import OUTCOMES, Content
 from bot.settings import load_settings
 from bot.state import State
-from bot.validate import validate_content
 from tests.helplines import ESTABLISHED
 
 ROOT = Path(__file__).resolve().parent.parent / "content"
@@ -202,7 +202,7 @@ def test_every_label_fits_a_slack_button(content: Content) -> None:
     labels = [a.label for q in content.questions for a in q.answers]
     labels += [a.label for a in content.safety.answers]
     labels += [content.messages[k] for k in REQUIRED_MESSAGES if k.startswith("buttons.")]
-    assert max(len(label) for label in labels) <= BUTTON_LIMIT == 75
+    assert max(len(label) for label in labels) <= text_limits().button == 75
 
 
 # The loader

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from adapters.console.validate import run_validate
-from adapters.limits import platform_problems
+from adapters.console.validate import platform_problems, run_validate
+from adapters.registry import text_limits
 from bot.content import load_content
-from bot.coverage import check_coverage
+from bot.content.coverage import check_coverage
+from bot.content.longest import LONG_CONTACT, LONGEST_TOKEN, longest_messages
+from bot.content.validate import validate_content
 from bot.effects import REFUSAL_REASONS, Action, Refuse, ShowResult
 from bot.errors import ContentError
 from bot.events import Start
-from bot.longest import LONG_CONTACT, LONGEST_TOKEN, longest_messages
-from bot.validate import validate_content
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "fixtures" / "content" / "base"
@@ -60,11 +60,11 @@ def position(path: Path, needle: str, offset: int = 0) -> str:
 
 
 def problems(root: Path) -> list[str]:
-    return [str(p) for p in validate_content(root).problems]
+    return [str(p) for p in validate_content(root, text_limits()).problems]
 
 
 def test_the_base_fixture_is_good(root: Path) -> None:
-    validation = validate_content(root)
+    validation = validate_content(root, text_limits())
     assert validation.problems == ()
     assert [r.locale for r in validation.reports] == ["en"]
     assert validation.reports[0].coverage.total == 27
@@ -293,7 +293,7 @@ def test_note_over_discord_field_limit(root: Path) -> None:
         f"note: {'n' * 1025}",
     )
     assert problems(root) == [
-        f"{CONVERSATION}:47:15: 'note' is 1025 characters; a field allows at most 1024"
+        f"{CONVERSATION}:47:15: 'note' is 1025 characters; one field allows at most 1024"
     ]
 
 
@@ -348,7 +348,7 @@ def test_card_over_discord_embed_limit(root: Path) -> None:
     # intro 2000, similarities title 24, note 1000; similarities as a list 86; attribution and
     # disclaimer with a separator 17 + 45 + 3
     assert problems(root) == [
-        f"{CARD}:2:1: the card is 6531 characters; one embed allows at most 6000"
+        f"{CARD}:2:1: the card is 6531 characters; the card as one message allows at most 6000"
     ]
 
 
@@ -581,7 +581,7 @@ def test_a_folder_without_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_one_locale_folder_can_be_checked_alone(root: Path) -> None:
-    validation = validate_content(root / "en")
+    validation = validate_content(root / "en", text_limits())
     assert validation.problems == ()
     assert [r.locale for r in validation.reports] == ["en"]
 

@@ -18,7 +18,14 @@ from bot.events import ShowCard
 from bot.model import Card
 from bot.state import Who
 
-FORMATS = ("text", "markdown", "json", "slack", "discord")
+TEXT_FORMATS = ("text", "markdown", "json")
+
+
+def formats() -> tuple[str, ...]:
+    """Every format the card prints in: the plain ones, then each platform's own message."""
+    from adapters.registry import PLATFORMS
+
+    return (*TEXT_FORMATS, *(platform.name for platform in PLATFORMS))
 
 
 def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
@@ -99,7 +106,7 @@ def _json(data: Any) -> str:
 
 
 def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
-    """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status."""
+    """Print the card in `fmt` (one of formats()) to `out`; returns the exit status."""
     effect = card_effect(runtime, console_who())
     if fmt == "text":
         page(card_text(effect.card, style_for(out)), out)
@@ -107,15 +114,11 @@ def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
         out.write(card_markdown(effect.card))
     elif fmt == "json":
         out.write(_json(card_data(effect.card)))
-    elif fmt == "slack":
-        from adapters.slack.render import card_payload as slack_card
+    elif fmt in formats():
+        from adapters.registry import platform_named
 
-        out.write(_json(slack_card(effect)))
-    elif fmt == "discord":
-        from adapters.discord.render import card_payload as discord_card
-
-        out.write(_json(discord_card(effect)))
+        out.write(_json(platform_named(fmt).card_payload(effect)))
     else:
-        raise ValueError(f"unknown card format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown card format {fmt!r}; use one of {', '.join(formats())}")
     out.flush()
     return 0

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from adapters.limits import platform_problems
+from adapters.registry import PLATFORMS, text_limits
 from bot.content import Located, file_label
+from bot.content.located_yaml import Where
+from bot.content.longest import LONGEST_TOKEN, Sample, longest_messages
+from bot.content.validate import LocaleReport, validate_content
+from bot.effects import Effect
 from bot.errors import Problem
-from bot.located_yaml import Where
-from bot.longest import LONGEST_TOKEN, Sample, longest_messages
 from bot.model import OutcomeId
-from bot.validate import LocaleReport, validate_content
 
 # the middle outcome in the middle, as on the card
 _REPORT_ORDER: tuple[OutcomeId, ...] = ("coaching", "both", "therapy")
@@ -21,10 +22,10 @@ _REPORT_ORDER: tuple[OutcomeId, ...] = ("coaching", "both", "therapy")
 def run_validate(path: Path, report: bool, out: TextIO) -> int:
     """Check the content at `path`; print each problem, or a short summary. 1 on problems.
 
-    Beyond the content rules, every kind of message at its longest is rendered for Slack and
-    Discord exactly as the bot sends it, and anything either platform would refuse is a problem.
+    Beyond the content rules, every kind of message at its longest is rendered for every
+    platform exactly as the bot sends it, and anything a platform would refuse is a problem.
     """
-    validation = validate_content(path)
+    validation = validate_content(path, text_limits())
     problems = set(validation.problems)
     for locale in validation.reports:
         if locale.coverage is not None:
@@ -101,3 +102,12 @@ def _print_split(locale: LocaleReport, out: TextIO) -> None:
     for outcome in _REPORT_ORDER:
         count = coverage.split[outcome]
         print(f"  {outcome:<9} {count:>7}  {100 * coverage.share(outcome):5.1f}%", file=out)
+
+
+def platform_problems(effect: Effect, token: str) -> list[str]:
+    """What any platform would refuse in the message for `effect`, its buttons carrying `token`."""
+    return [
+        f"on {platform.title}, {problem}"
+        for platform in PLATFORMS
+        for problem in platform.limit_problems(effect, token)
+    ]

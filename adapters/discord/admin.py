@@ -111,7 +111,8 @@ class SettingsForm(discord.ui.Modal):
             text = fix_list(outcome, LABELS)
         await interaction.edit_original_response(content=text)
 
-    async def on_error(self, interaction: Interaction, error: Exception, /) -> None:
+    # the signature of discord.py's own Modal.on_error, which narrows its base class's
+    async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
         """Never a trace to the person: one kind line, and the kind of error in the log."""
         _log.warning("settings form failed (%s)", type(error).__name__)
         if not interaction.response.is_done():

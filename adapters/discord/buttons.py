@@ -13,8 +13,6 @@ from bot.events import EVENT_CODE_PATTERN, Event, parse_event_code
 from bot.state import TOKEN_SHAPE
 
 PREFIX = "cot"
-CUSTOM_ID_LIMIT = 100
-LABEL_LIMIT = 80
 
 # Deliberately loose, so that any "cot:" button, even a damaged one, reaches the bot and gets a
 # kind answer instead of Discord's "This interaction failed"; parse_custom_id checks it strictly.

@@ -12,9 +12,11 @@ from typing import Any
 import discord
 
 from adapters.discord.buttons import STYLES, custom_id_for
+from adapters.discord.limits import MESSAGE as DISCORD_MESSAGE
+from adapters.discord.limits import ROW_BUTTONS as DISCORD_ROW_BUTTONS
+from adapters.discord.limits import ROWS as DISCORD_ROWS
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
-from bot.platform_limits import DISCORD_MESSAGE, DISCORD_ROW_BUTTONS, DISCORD_ROWS
 
 CONTENT_LIMIT = DISCORD_MESSAGE
 """The most characters a message's own text may have."""

@@ -11,7 +11,7 @@ import discord
 
 from adapters.discord.client import make_client
 from adapters.runtime import Runtime
-from adapters.storage.interface import NoStorage, Storage
+from adapters.storage.interface import Storage
 from bot.settings import Settings
 
 _log = logging.getLogger(__name__)
@@ -58,16 +58,6 @@ async def serve_discord(runtime: Runtime, storage: Storage | None = None) -> Non
     _log.info("Connecting to Discord")
     async with client:
         await client.start(settings.discord_token)
-
-
-def run_discord(runtime: Runtime, storage: Storage | None = None) -> int:
-    """`coach-or-therapy discord`: run the bot; a bad token is one line and exit code 2."""
-    if not runtime.settings.discord_token:
-        return _fail(_NO_TOKEN)
-    from adapters.platforms import run_servers
-
-    storage = storage or NoStorage()
-    return run_servers(runtime, storage, [lambda: serve_discord(runtime, storage)])
 
 
 async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from adapters.slack.limits import BUTTON as SLACK_BUTTON
+from adapters.slack.limits import HEADER as SLACK_HEADER
+from adapters.slack.limits import SECTION as SLACK_SECTION
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
-from bot.platform_limits import SLACK_BUTTON, SLACK_HEADER, SLACK_SECTION
 
 ACTION_PREFIX = "cot:"
 """Every button's action_id is this prefix and the event code (``cot:c2``, ``cot:b``)."""
@@ -15,7 +17,7 @@ ACTION_PREFIX = "cot:"
 Block = dict[str, Any]
 Message = dict[str, Any]
 
-# Slack's published Block Kit limits (headers, sections and buttons in bot.platform_limits).
+# Slack's published Block Kit limits (headers, sections and buttons in adapters.slack.limits).
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_FIELDS = 10
@@ -206,7 +208,7 @@ def home_view(intro: str, usage: str, start: Action, card: ShowCard) -> dict[str
     return {"type": "home", "blocks": blocks}
 
 
-def limit_problems(message: Message, max_blocks: int = MAX_BLOCKS) -> list[str]:
+def message_problems(message: Message, max_blocks: int = MAX_BLOCKS) -> list[str]:
     """Every way a message or view breaks Slack's Block Kit limits (empty when it fits)."""
     problems: list[str] = []
     blocks = message.get("blocks", [])

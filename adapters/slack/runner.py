@@ -53,22 +53,6 @@ POST_ERRORS = {
 }
 
 
-def run_slack(runtime: Runtime, storage: Storage | None = None) -> int:
-    """Run the Slack app until interrupted; 0 on a clean stop."""
-    settings = runtime.settings
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        print(
-            "coach-or-therapy: SLACK_SIGNING_SECRET is missing; copy it from your Slack app's "
-            "Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)",
-            file=sys.stderr,
-        )
-        return 2
-    from adapters.platforms import run_servers
-
-    storage = storage or NoStorage()
-    return run_servers(runtime, storage, [lambda: serve_slack(runtime, storage)])
-
-
 async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
     """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
     settings = runtime.settings

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.async_installation_store import (
+        AsyncInstallationStore,
+    )
+    from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ import itertools
 import discord
 import pytest
 
-from adapters.discord.buttons import CUSTOM_ID_LIMIT, LABEL_LIMIT, parse_custom_id
+from adapters.discord.buttons import parse_custom_id
+from adapters.discord.limits import CUSTOM_ID as CUSTOM_ID_LIMIT
+from adapters.discord.limits import LABEL as LABEL_LIMIT
 from adapters.discord.render import CONTENT_LIMIT, card_payload, render
 from bot.effects import REFUSAL_REASONS, Effect, ShowCard
 from bot.engine import Guide, refusal, step

@@ -17,7 +17,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.cli import main
 from adapters.discord.client import CoachOrTherapyClient, ShardedCoachOrTherapyClient, make_client
-from adapters.discord.runner import print_invite, run_discord, serve_discord, sync_commands
+from adapters.discord.runner import print_invite, serve_discord, sync_commands
 from adapters.runtime import build_runtime
 from bot.settings import Settings
 from tests.discord.conftest import ALEX, NEEDED, Discord, text_channel
@@ -90,11 +90,17 @@ def test_a_bad_token_is_one_line(fake, settings, api_base, capsys):
     assert err.count("\n") == 1
 
 
-def test_without_a_token_the_bot_says_how_to_get_one(tmp_path, capsys):
+def test_without_a_token_the_bot_says_how_to_get_one(tmp_path, capsys, monkeypatch):
     runtime = build_runtime(Settings(state_secret="s", data_dir=tmp_path))
-    assert run_discord(runtime) == 2
     assert sync_commands(runtime, None, io.StringIO()) == 2
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith(("DISCORD_", "SLACK_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["discord"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("coach-or-therapy: DISCORD_TOKEN is missing")
 
 
 def test_cli_invite_discord(fake, api_base, monkeypatch, tmp_path, capsys):

@@ -14,7 +14,7 @@ from adapters.slack.render import (
     card_payload,
     escape,
     home_view,
-    limit_problems,
+    message_problems,
     render,
     text_message,
 )
@@ -71,7 +71,7 @@ def test_every_effect_fits_slacks_limits(all_effects):
     assert sum(isinstance(e, ShowResult) for e in all_effects) > 100
     for effect in all_effects:
         message = render(effect, TOKEN)
-        assert limit_problems(message) == [], effect
+        assert message_problems(message) == [], effect
         assert message["text"].strip()
 
 
@@ -92,9 +92,9 @@ def test_home_view_and_notices_fit(content, guide):
     view = home_view(
         content.intro, content.messages["usage"], Action(Start(), "Start", "primary"), card
     )
-    assert limit_problems(view, MAX_VIEW_BLOCKS) == []
+    assert message_problems(view, MAX_VIEW_BLOCKS) == []
     for key in ("usage", "notices.card_not_here", "notices.reply_failed"):
-        assert limit_problems(text_message(content.messages[key])) == []
+        assert message_problems(text_message(content.messages[key])) == []
 
 
 def test_limit_checks_find_what_slack_would_refuse():
@@ -118,7 +118,7 @@ def test_limit_checks_find_what_slack_would_refuse():
         ]
         + [{"type": "divider"}] * 48,
     }
-    problems = " | ".join(limit_problems(message))
+    problems = " | ".join(message_problems(message))
     for expected in (
         "no text fallback",
         "51 blocks",

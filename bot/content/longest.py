@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from bot.content_fit import longest_reasons
+from bot.content.fit import longest_reasons
 from bot.effects import REFUSAL_REASONS, Effect, ShowResult
 from bot.engine import Guide, refusal, step
 from bot.events import Choose, Continue, GetHelp, ShowCard, Start

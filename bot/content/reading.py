@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.content.limits import DESCRIPTIONS, NO_LIMITS, TextKind, TextLimits
+from bot.content.located_yaml import Where, YamlList, YamlMap
 from bot.errors import Problem
-from bot.located_yaml import Where, YamlList, YamlMap
 from bot.model import Outcome, OutcomeId, Question, SafetyQuestion
 
 
@@ -31,8 +32,9 @@ class Places:
 class Reader:
     """Reads located YAML values, collecting problems instead of stopping at the first."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: TextLimits = NO_LIMITS) -> None:
         self.problems: list[Problem] = []
+        self.limits = limits
 
     def fail(self, where: Where, message: str) -> None:
         """Record one problem at `where`."""
@@ -56,8 +58,8 @@ class Reader:
             if key not in node:
                 self.fail(node.where, f"missing key '{key}'")
 
-    def text(self, node: YamlMap, key: str, limit: int | None = None, what: str = "") -> str:
-        """The stripped text at `key` ('' when absent or wrong), held to `limit` characters."""
+    def text(self, node: YamlMap, key: str, kind: TextKind | None = None) -> str:
+        """The stripped text at `key` ('' when absent or wrong), held to its kind's limit."""
         if key not in node:
             return ""
         value = node[key]
@@ -70,17 +72,18 @@ class Reader:
             self.fail(node.at(key), f"'{key}' must be non-empty text")
             return ""
         value = value.strip()
-        if limit is not None:
-            self.limit(node.at(key), f"'{key}'", value, limit, what)
+        if kind is not None:
+            self.limit(node.at(key), f"'{key}'", value, kind)
         return value
 
-    def limit(self, where: Where, name: str, text: str | int, limit: int, what: str = "") -> None:
-        """Report `text` (or a length) longer than `limit`, naming what the limit is for."""
+    def limit(self, where: Where, name: str, text: str | int, kind: TextKind) -> None:
+        """Report `text` (or a length) longer than its kind allows, naming what it is for."""
+        limit = self.limits.of(kind)
         length = text if isinstance(text, int) else len(text)
-        if length > limit:
+        if limit is not None and length > limit:
             self.fail(
                 where,
-                f"{name} is {length} characters; {what or 'this text'} allows at most {limit}",
+                f"{name} is {length} characters; {DESCRIPTIONS[kind]} allows at most {limit}",
             )
 
     def items(self, node: YamlMap, key: str, what: str) -> list[tuple[Any, Where]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from bot.content_reading import Conversation, Places, Reader, fill
-from bot.content_rules import MAX_QUESTIONS, REQUIRED_MESSAGES
-from bot.located_yaml import Where
+from bot.content.limits import LIST_ITEM_EXTRA, PART_EXTRA, listed
+from bot.content.located_yaml import Where
+from bot.content.reading import Conversation, Places, Reader, fill
+from bot.content.rules import MAX_QUESTIONS, REQUIRED_MESSAGES
 from bot.model import Card, Content, Helplines, Messages, OutcomeId, Question
-from bot.platform_limits import FIELD_LIMIT, LIST_ITEM_EXTRA, MESSAGE_LIMIT, PART_EXTRA, listed
 from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
 from bot.settings import CONTACT_LENGTH
 
@@ -42,14 +42,14 @@ def check_help_message(
         ]
         name = f"the help message for {code}"
         lines_name = f"the list of lines for {code}"
-        reader.limit(places[code], lines_name, listed(lines), FIELD_LIMIT, "one field")
+        reader.limit(places[code], lines_name, listed(lines), "field")
         total = (
             sum(len(t) for t in common)
             + len(fill(words["help.emergency"], number=region.emergency))
             + listed(lines)
         )
         total += 6 * PART_EXTRA
-        reader.limit(places[code], name, total, MESSAGE_LIMIT, "one message")
+        reader.limit(places[code], name, total, "message")
 
 
 def check_messages_fit(
@@ -67,7 +67,7 @@ def check_messages_fit(
     for text, intro, where in asks:
         if where is not None:
             total = intro + len(progress) + len(text) + 2 * PART_EXTRA
-            reader.limit(where, "the question", total, MESSAGE_LIMIT, "one message")
+            reader.limit(where, "the question", total, "message")
 
     notes = sum(
         max((len(a.note) + LIST_ITEM_EXTRA for a in q.answers if a.note), default=0)
@@ -76,8 +76,9 @@ def check_messages_fit(
     longest_note = max(
         (len(a.note) for q in conversation.questions for a in q.answers if a.note), default=0
     )
-    if places.questions is not None and longest_note <= FIELD_LIMIT:
-        reader.limit(places.questions, "the notes one result can show", notes, FIELD_LIMIT)
+    field = reader.limits.field
+    if places.questions is not None and (field is None or longest_note <= field):
+        reader.limit(places.questions, "the notes one result can show", notes, "field")
     contact = "x" * CONTACT_LENGTH
     fixed = sum(
         len(words[key])
@@ -99,12 +100,12 @@ def check_messages_fit(
             for name in outcome.next_steps
         ]
         name = f"the '{outcome_id}' result"
-        reader.limit(where, f"{name}'s next steps", listed(steps), FIELD_LIMIT, "one field")
+        reader.limit(where, f"{name}'s next steps", listed(steps), "field")
         why = _longest_why(conversation, card, messages, outcome_id)
-        reader.limit(where, f"{name}'s why", why, FIELD_LIMIT, "one field")
+        reader.limit(where, f"{name}'s why", why, "field")
         total = len(outcome.title) + len(outcome.summary) + why + notes + listed(steps) + fixed
         total += 4 * PART_EXTRA
-        reader.limit(where, name, total, MESSAGE_LIMIT, "one message")
+        reader.limit(where, name, total, "message")
 
 
 def _longest_why(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content import FILES, REFERENCE_LOCALE, Located, file_label, load_located, locales
-from bot.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
+from bot.content.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
+from bot.content.limits import NO_LIMITS, TextLimits
+from bot.content.loading import FILES, REFERENCE_LOCALE, Located, file_label, load_located, locales
 from bot.errors import ContentError, Problem
 from bot.model import Content
 
@@ -37,8 +38,11 @@ class Validation:
         return not self.problems
 
 
-def validate_content(path: Path) -> Validation:
-    """Run every content rule on `path`: a content folder, or one locale folder inside one."""
+def validate_content(path: Path, limits: TextLimits = NO_LIMITS) -> Validation:
+    """Run every content rule on `path`: a content folder, or one locale folder inside one.
+
+    Every text is held to `limits`: the tightest of the platforms the bot serves.
+    """
     path = Path(path)
     if not path.is_dir():
         problem = Problem(file_label(path), 1, 1, "no such content folder")
@@ -55,7 +59,7 @@ def validate_content(path: Path) -> Validation:
     reports: list[LocaleReport] = []
     reference: Content | None = None
     if REFERENCE_LOCALE in names or (root / REFERENCE_LOCALE).is_dir():
-        located = _load(root, REFERENCE_LOCALE, None, problems)
+        located = _load(root, REFERENCE_LOCALE, None, problems, limits)
         reference = located.content if located else None
         if located and REFERENCE_LOCALE in names:
             reports.append(_check(located, problems))
@@ -64,9 +68,9 @@ def validate_content(path: Path) -> Validation:
             continue
         if (root / REFERENCE_LOCALE).is_dir() and reference is None:
             # the reference is broken; its problems are already listed, compare nothing with it
-            located = _load(root, locale, None, problems, compare=False)
+            located = _load(root, locale, None, problems, limits, compare=False)
         else:
-            located = _load(root, locale, reference, problems)
+            located = _load(root, locale, reference, problems, limits)
         if located:
             reports.append(_check(located, problems))
     return Validation(path, tuple(sorted(problems)), tuple(reports))
@@ -77,10 +81,11 @@ def _load(
     locale: str,
     reference: Content | None,
     problems: set[Problem],
+    limits: TextLimits,
     compare: bool = True,
 ) -> Located | None:
     try:
-        return load_located(root, locale, reference=reference, compare=compare)
+        return load_located(root, locale, reference=reference, compare=compare, limits=limits)
     except ContentError as exc:
         problems.update(exc.problems)
         return None

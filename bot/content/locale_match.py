@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.content_reading import Conversation, Places, Reader
-from bot.content_rules import REFERENCE_LOCALE
-from bot.located_yaml import Where, YamlList, YamlMap
+from bot.content.located_yaml import Where, YamlList, YamlMap
+from bot.content.reading import Conversation, Places, Reader
+from bot.content.rules import REFERENCE_LOCALE
 from bot.model import Answer, Card, Content
 
 

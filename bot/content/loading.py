@@ -1,8 +1,8 @@
 """Load content/<locale>/*.yaml into the frozen model, reporting every problem as file:line:col.
 
-Reading each file lives here; the rules every folder must follow are in bot.content_rules, the
-platform limits in bot.platform_limits, whole-message fits in bot.content_fit and the comparison
-with the reference locale in bot.locale_match.
+Reading each file lives here; the rules every folder must follow are in bot.content.rules, the
+platform limits in bot.content.limits, whole-message fits in bot.content.fit and the comparison
+with the reference locale in bot.content.locale_match.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from bot.content_fit import check_help_message, check_messages_fit, longest_reasons
-from bot.content_reading import Conversation, Places, Reader, fill
-from bot.content_rules import (
+from bot.content.fit import check_help_message, check_messages_fit, longest_reasons
+from bot.content.limits import NO_LIMITS, TextLimits, card_length, listed, row_field_length
+from bot.content.locale_match import compare_with_reference
+from bot.content.located_yaml import Where, YamlList, YamlMap, load_yaml
+from bot.content.reading import Conversation, Places, Reader, fill
+from bot.content.rules import (
     BUTTON_MESSAGES,
     FILES,
     HEADER_MESSAGES,
@@ -31,8 +34,6 @@ from bot.content_rules import (
     REQUIRED_MESSAGES,
 )
 from bot.errors import ContentError, Problem
-from bot.locale_match import compare_with_reference
-from bot.located_yaml import Where, YamlList, YamlMap, load_yaml
 from bot.model import (
     LEANS,
     OUTCOMES,
@@ -52,23 +53,9 @@ from bot.model import (
     SafetyAnswer,
     SafetyQuestion,
 )
-from bot.platform_limits import (
-    BUTTON_LIMIT,
-    DISCORD_FIELDS,
-    DISCORD_FOOTER,
-    EMBED_LIMIT,
-    FIELD_LIMIT,
-    HEADER_LIMIT,
-    LINE_LIMIT,
-    SECTION_LIMIT,
-    card_length,
-    listed,
-    row_field_length,
-)
 from bot.settings import CONTACT_LENGTH
 
 __all__ = [
-    "BUTTON_LIMIT",
     "CONTACT_LENGTH",
     "FILES",
     "MAX_ANSWERS",
@@ -122,15 +109,14 @@ def _card(reader: Reader, doc: Any, where: Where) -> Card | None:
     line_keys = ("tendency_note", "attribution", "disclaimer")
     header_keys = ("title", "coaching_heading", "therapy_heading", "similarities_title")
     reader.keys(node, (*header_keys, "intro", *line_keys, "rows", "similarities"))
-    values = {key: reader.text(node, key, HEADER_LIMIT, "a heading") for key in header_keys}
-    values["intro"] = reader.text(node, "intro", SECTION_LIMIT, "a paragraph")
-    values.update({key: reader.text(node, key, LINE_LIMIT, "a short line") for key in line_keys})
+    values = {key: reader.text(node, key, "heading") for key in header_keys}
+    values["intro"] = reader.text(node, "intro", "paragraph")
+    values.update({key: reader.text(node, key, "line") for key in line_keys})
 
     entries = reader.items(node, "rows", "rows")
-    if len(entries) > DISCORD_FIELDS:
-        reader.fail(
-            node.at("rows"), f"the card shows each row as a field; at most {DISCORD_FIELDS}"
-        )
+    most_rows = reader.limits.card_rows
+    if most_rows is not None and len(entries) > most_rows:
+        reader.fail(node.at("rows"), f"the card shows each row as a field; at most {most_rows}")
     rows: list[CardRow] = []
     ids: list[tuple[str, Where]] = []
     for item, at in entries:
@@ -142,16 +128,15 @@ def _card(reader: Reader, doc: Any, where: Where) -> Card | None:
         ids.append((row_id, row.at("id")))
         card_row = CardRow(
             id=row_id,
-            topic=reader.text(row, "topic", HEADER_LIMIT, "a heading"),
-            coaching=reader.text(row, "coaching", FIELD_LIMIT, "a field"),
-            therapy=reader.text(row, "therapy", FIELD_LIMIT, "a field"),
+            topic=reader.text(row, "topic", "heading"),
+            coaching=reader.text(row, "coaching", "field"),
+            therapy=reader.text(row, "therapy", "field"),
         )
         reader.limit(
             at,
             "the row",
             row_field_length(card_row, values["coaching_heading"], values["therapy_heading"]),
-            FIELD_LIMIT,
-            "one field",
+            "field",
         )
         rows.append(card_row)
     reader.unique_ids(ids, "row")
@@ -163,12 +148,12 @@ def _card(reader: Reader, doc: Any, where: Where) -> Card | None:
         else:
             similarities.append(item.strip())
     if similarities:
-        reader.limit(node.at("similarities"), "'similarities'", listed(similarities), FIELD_LIMIT)
+        reader.limit(node.at("similarities"), "'similarities'", listed(similarities), "field")
 
     card = Card(rows=tuple(rows), similarities=tuple(similarities), **values)
     footer = len(card.tendency_note) + len(card.attribution) + len(card.disclaimer) + 2
-    reader.limit(node.where, "the card's footer", footer, DISCORD_FOOTER, "a footer")
-    reader.limit(node.where, "the card", card_length(card), EMBED_LIMIT, "one embed")
+    reader.limit(node.where, "the card's footer", footer, "footer")
+    reader.limit(node.where, "the card", card_length(card), "card")
     return card
 
 
@@ -211,16 +196,16 @@ def _messages(
             _check_placeholders(reader, places[key], key, texts[key], names)
     for key in BUTTON_MESSAGES:
         if key in texts:
-            reader.limit(places[key], f"'{key}'", texts[key], BUTTON_LIMIT, "a button label")
+            reader.limit(places[key], f"'{key}'", texts[key], "button")
     for key in HEADER_MESSAGES:
         if key in texts and key not in PLACEHOLDERS:
-            reader.limit(places[key], f"'{key}'", texts[key], HEADER_LIMIT, "a heading")
+            reader.limit(places[key], f"'{key}'", texts[key], "heading")
     if "progress" in texts:
         shown = fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
-        reader.limit(places["progress"], "'progress'", shown, HEADER_LIMIT, "a heading")
+        reader.limit(places["progress"], "'progress'", shown, "heading")
     for key, text in texts.items():
         if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
-            reader.limit(places[key], f"'{key}'", text, SECTION_LIMIT, "a paragraph")
+            reader.limit(places[key], f"'{key}'", text, "paragraph")
     return Messages(texts)
 
 
@@ -271,7 +256,7 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
         last_checked = reader.text(node, "last_checked")
         if last_checked and not _is_date(last_checked):
             reader.fail(node.at("last_checked"), "'last_checked' must be a date like 2026-01-31")
-    elsewhere = reader.text(node, "elsewhere", LINE_LIMIT, "a short line")
+    elsewhere = reader.text(node, "elsewhere", "line")
     if elsewhere and not elsewhere.startswith(("https://", "http://")):
         reader.fail(node.at("elsewhere"), "'elsewhere' must be a web address starting https://")
     regions: dict[str, Region] = {}
@@ -298,15 +283,15 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
             reader.keys(line, ("name", "contact"), ("hours",))
             lines.append(
                 Helpline(
-                    name=reader.text(line, "name", LINE_LIMIT, "a short line"),
-                    contact=reader.text(line, "contact", LINE_LIMIT, "a short line"),
-                    hours=reader.text(line, "hours", LINE_LIMIT, "a short line") or None,
+                    name=reader.text(line, "name", "line"),
+                    contact=reader.text(line, "contact", "line"),
+                    hours=reader.text(line, "hours", "line") or None,
                 )
             )
         regions[code] = Region(
             code=code,
-            name=reader.text(region, "name", HEADER_LIMIT, "a heading"),
-            emergency=reader.text(region, "emergency", LINE_LIMIT, "a short line"),
+            name=reader.text(region, "name", "heading"),
+            emergency=reader.text(region, "emergency", "line"),
             lines=tuple(lines),
         )
         region_places[code] = region_map.key_where[code]
@@ -343,12 +328,12 @@ def _answer(reader: Reader, node: YamlMap, row_ids: set[str] | None) -> Answer:
     rules_out = _id_list(reader, node, "rules_out", set(OUTCOMES), "outcome")
     return Answer(
         id=_id(reader, node),
-        label=reader.text(node, "label", BUTTON_LIMIT, "a button label"),
+        label=reader.text(node, "label", "button"),
         lean=lean,
         weight=weight,
         rows=rows,
         rules_out=cast(tuple[OutcomeId, ...], rules_out),
-        note=reader.text(node, "note", FIELD_LIMIT, "a field") or None,
+        note=reader.text(node, "note", "field") or None,
     )
 
 
@@ -397,7 +382,7 @@ def _safety(reader: Reader, node: YamlMap) -> SafetyQuestion:
             action = "continue"
         answer_id = _id(reader, answer)
         ids.append((answer_id, answer.at("id")))
-        label = reader.text(answer, "label", BUTTON_LIMIT, "a button label")
+        label = reader.text(answer, "label", "button")
         answers.append(SafetyAnswer(answer_id, label, action))
     reader.unique_ids(ids, "answer")
     actions = {a.action for a in answers}
@@ -405,7 +390,7 @@ def _safety(reader: Reader, node: YamlMap) -> SafetyQuestion:
         if answers and needed not in actions:
             reader.fail(node.at("answers"), f"the safety question needs a '{needed}' answer")
     return SafetyQuestion(
-        _id(reader, node), reader.text(node, "text", SECTION_LIMIT, "a paragraph"), tuple(answers)
+        _id(reader, node), reader.text(node, "text", "paragraph"), tuple(answers)
     )
 
 
@@ -457,7 +442,7 @@ def _conversation(
             answers.append(answer)
         reader.unique_ids(answer_ids, "answer")
         question = Question(
-            _id(reader, q), reader.text(q, "text", SECTION_LIMIT, "a paragraph"), tuple(answers)
+            _id(reader, q), reader.text(q, "text", "paragraph"), tuple(answers)
         )
         question_ids.append((question.id, q.at("id")))
         questions.append(question)
@@ -499,12 +484,12 @@ def _conversation(
             steps = _id_list(reader, o, "next_steps", {"eap", "coaching"}, "next step")
             outcomes[outcome_id] = Outcome(
                 id=outcome_id,
-                title=reader.text(o, "title", HEADER_LIMIT, "a heading"),
-                summary=reader.text(o, "summary", SECTION_LIMIT, "a paragraph"),
+                title=reader.text(o, "title", "heading"),
+                summary=reader.text(o, "summary", "paragraph"),
                 next_steps=steps,
                 instead=instead,
             )
-    intro = reader.text(node, "intro", SECTION_LIMIT, "a paragraph")
+    intro = reader.text(node, "intro", "paragraph")
     return Conversation(intro, safety, tuple(questions), margin, outcomes)
 
 
@@ -559,20 +544,23 @@ def load_located(
     helplines_file: Path | None = None,
     reference: Content | None = None,
     compare: bool = True,
+    *,
+    limits: TextLimits = NO_LIMITS,
 ) -> Located:
     """Load and check one locale folder under `root`, remembering where its parts are written.
 
     A locale other than the reference (en) is compared with `reference`, or with `root`/en when
-    no reference is given (unless `compare` is False). Raises ContentError listing every problem.
+    no reference is given (unless `compare` is False). Every text is held to `limits` (the
+    tightest of the platforms served). Raises ContentError listing every problem.
     """
-    reader = Reader()
+    reader = Reader(limits)
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([Problem(file_label(folder), 1, 1, "locale folder is missing")])
     if not compare or locale == REFERENCE_LOCALE:
         reference = None
     elif reference is None and (root / REFERENCE_LOCALE).is_dir():
-        reference = load_content(root, REFERENCE_LOCALE, helplines_file)
+        reference = load_content(root, REFERENCE_LOCALE, helplines_file, limits=limits)
     docs = _read_all(folder, reader)
     places = Places()
     card = _card(reader, *docs["card.yaml"]) if "card.yaml" in docs else None
@@ -646,9 +634,11 @@ def load_content(
     locale: str = REFERENCE_LOCALE,
     helplines_file: Path | None = None,
     reference: Content | None = None,
+    *,
+    limits: TextLimits = NO_LIMITS,
 ) -> Content:
     """Load and check one locale folder under `root`; raise ContentError listing every problem."""
-    return load_located(root, locale, helplines_file, reference).content
+    return load_located(root, locale, helplines_file, reference, limits=limits).content
 
 
 def locales(root: Path) -> list[str]:

@@ -1,0 +1,82 @@
+"""What a chat platform tells the rest of the program about itself: one description per platform.
+
+Each platform's folder in adapters/ exports one Platform, and adapters/platforms.py lists them;
+the command line, start-up, `validate`'s platform checks and `card --format` loop over that list,
+so adding a platform is its folder and one line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.content.limits import TextLimits
+from bot.effects import Effect, ShowCard
+
+if TYPE_CHECKING:
+    import argparse
+
+    from adapters.runtime import Runtime
+    from adapters.storage.interface import Storage
+    from bot.settings import Settings
+
+Handler = Callable[["argparse.Namespace", "Context"], int]
+"""Runs one command: its parsed arguments, and what it may need (settings, runtime, storage)."""
+
+
+class Context:
+    """What a command may need, made the first time it is asked for (see adapters/cli.py)."""
+
+    def settings(self) -> Settings:
+        """The settings, checked (SettingsError otherwise)."""
+        raise NotImplementedError
+
+    def runtime(self) -> Runtime:
+        """Settings, content and keys, loaded and checked; logging set up."""
+        raise NotImplementedError
+
+    def storage(self) -> Storage:
+        """The database for a running platform, schema checked; closed when the command ends."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Where a platform adds its commands: its own (`slack`, `discord sync` ...), and its part in
+    the shared ones (`manifest <platform>`, `invite <platform>`)."""
+
+    top: argparse._SubParsersAction[argparse.ArgumentParser]
+    manifest: argparse._SubParsersAction[argparse.ArgumentParser]
+    invite: argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _no_problem(exc: BaseException, runtime: Runtime) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One chat platform."""
+
+    name: str
+    """Its command (`coach-or-therapy slack`), its `card --format`, its workspaces' platform."""
+    title: str
+    """Its name in sentences: Slack, Discord."""
+    text_limits: TextLimits
+    """How much text each kind of content may have there (content fits every platform)."""
+    configured: Callable[[Settings], bool]
+    """Whether the settings ask for this platform to run (its token is set)."""
+    require: Callable[[Settings], None]
+    """Raise SettingsError, naming what to set, unless it can run."""
+    serve: Callable[[Runtime, Storage], Awaitable[None]]
+    """Serve until cancelled or until SIGTERM/SIGINT."""
+    card_payload: Callable[[ShowCard], dict[str, Any]]
+    """The channel card as this platform's own message (`card --format <name>`)."""
+    limit_problems: Callable[[Effect, str | None], list[str]]
+    """What this platform would refuse in the message for an effect, its buttons carrying a
+    token (`validate` renders every message at its longest)."""
+    add_commands: Callable[[Commands, Callable[[], Handler]], None] | None = None
+    """Add this platform's commands; the second argument makes the handler that serves it."""
+    start_up_problem: Callable[[BaseException, Runtime], str | None] = field(default=_no_problem)
+    """One line naming what to fix, for the ways this platform commonly fails to start."""

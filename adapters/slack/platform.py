@@ -1,0 +1,88 @@
+"""Slack, as the rest of the program sees it (see adapters/platform.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from adapters.platform import Commands, Context, Handler, Platform
+from adapters.runtime import Runtime
+from adapters.slack.limits import TEXT_LIMITS, limit_problems
+from adapters.storage.interface import Storage
+from bot.effects import ShowCard
+from bot.settings import Settings
+
+
+async def _serve(runtime: Runtime, storage: Storage) -> None:
+    from adapters.slack.runner import serve_slack
+
+    await serve_slack(runtime, storage)
+
+
+def _card_payload(effect: ShowCard) -> dict[str, Any]:
+    from adapters.slack.render import card_payload
+
+    return card_payload(effect)
+
+
+def _post_card(args: argparse.Namespace, context: Context) -> int:
+    from adapters.slack.runner import post_card
+
+    return post_card(context.runtime(), args.slack_channel, sys.stdout)
+
+
+def _manifest(args: argparse.Namespace, context: Context) -> int:
+    from adapters.slack.manifest import print_manifest
+
+    return print_manifest(socket=args.socket, url=args.url, out=sys.stdout)
+
+
+def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
+    serve = commands.top.add_parser(
+        "slack", help="run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)"
+    )
+    serve.set_defaults(handler=serving())
+    post = commands.top.add_parser("post-card", help="post the card to a Slack channel")
+    post.add_argument("--slack-channel", required=True, metavar="ID", help="channel id, like C0123")
+    post.set_defaults(handler=_post_card)
+    manifest = commands.manifest.add_parser("slack", help="the Slack app manifest (YAML)")
+    mode = manifest.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="for Socket Mode (no public URL)")
+    mode.add_argument("--url", metavar="https://...", help="public base URL for HTTP mode")
+    manifest.set_defaults(handler=_manifest)
+
+
+def _start_up_problem(exc: BaseException, runtime: Runtime) -> str | None:
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(exc, SlackApiError):
+        error = exc.response.get("error", "unknown_error")
+        return (
+            f"Slack refused to connect ({error}); check SLACK_APP_TOKEN and SLACK_BOT_TOKEN "
+            "in your Slack app's settings"
+        )
+    return None
+
+
+def _configured(settings: Settings) -> bool:
+    return settings.slack_configured
+
+
+def _require(settings: Settings) -> None:
+    settings.require_slack()
+
+
+PLATFORM = Platform(
+    name="slack",
+    title="Slack",
+    text_limits=TEXT_LIMITS,
+    configured=_configured,
+    require=_require,
+    serve=_serve,
+    card_payload=_card_payload,
+    limit_problems=limit_problems,
+    add_commands=_add_commands,
+    start_up_problem=_start_up_problem,
+)
