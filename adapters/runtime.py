@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from adapters import log_privacy
 from bot.guides import GuideBook, load_guide_book
 from bot.settings import Settings
 from bot.state import Keyring, load_keyring
@@ -34,8 +35,9 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 def configure_logging(level: str) -> None:
-    """One plain log format for every process."""
+    """One plain log format for every process, every record scrubbed of anything private."""
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_privacy.install()

@@ -11,7 +11,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord import logfilter
+from adapters import log_privacy
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
 from adapters.discord.conversations import Conversations
@@ -86,7 +86,7 @@ class CoachOrTherapyClient(discord.Client):
         # would only worry whoever reads the logs
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=discord.Intents.default(), **options)
-        logfilter.install()
+        log_privacy.install()
         self.runtime = runtime
         self.conversations = Conversations(runtime, workspaces)
         self.tree: app_commands.CommandTree[Any] = CommandTree(self, self.conversations)

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import log_privacy
 from adapters.runtime import Runtime
 from adapters.slack.authorize import bot_token_authorize
 from adapters.slack.parse import (
@@ -26,7 +27,7 @@ from adapters.slack.parse import (
     parse_command,
     parse_home_opened,
 )
-from adapters.slack.quiet import failure, guard_library_loggers, platform_logger
+from adapters.slack.quiet import failure, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
 from adapters.workspaces import NoStorage, WorkspacePrefs, Workspaces
@@ -287,7 +288,7 @@ def build_app(
         dict(commands or {}),
     )
     register_listeners(app, bot)
-    guard_library_loggers()
+    log_privacy.install()
     return app
 
 
