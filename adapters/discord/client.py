@@ -15,6 +15,7 @@ from adapters import log_privacy
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
 from adapters.discord.conversations import Conversations
+from adapters.discord.shape import interaction_problem
 from adapters.runtime import Runtime
 from adapters.workspaces import Workspaces
 
@@ -45,14 +46,20 @@ def build_command(conversations: Conversations) -> app_commands.Command[Any, Any
     return coach_or_therapy
 
 
-def _dropping_unreadable(parse: Callable[[Any], None]) -> Callable[[Any], None]:
-    """The interaction parser, made to drop a payload it cannot read.
+def _refusing_unreadable(parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    """The interaction parser, made to refuse quietly a payload it cannot read or act on.
 
     discord.py lets a parser's exception escape into the gateway connection, which would end
     the process; one odd interaction is not worth that, and the person can simply try again.
+    A payload the bot does not handle, or one that does not say who sent it, is dropped before
+    anything reads it.
     """
 
     def parse_or_drop(data: Any) -> None:
+        problem = interaction_problem(data)
+        if problem is not None:
+            _log.info("Ignored %s", problem)
+            return
         try:
             parse(data)
         except Exception as exc:
@@ -95,7 +102,7 @@ class CoachOrTherapyClient(discord.Client):
             build_admin_command(runtime, workspaces, self.conversations.forget_prefs)
         )
         parsers = self._connection.parsers
-        parsers["INTERACTION_CREATE"] = _dropping_unreadable(parsers["INTERACTION_CREATE"])
+        parsers["INTERACTION_CREATE"] = _refusing_unreadable(parsers["INTERACTION_CREATE"])
 
     @property
     def clicks(self) -> Conversations:
