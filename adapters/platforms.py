@@ -14,6 +14,17 @@ from adapters.workspaces import Workspaces
 
 logger = logging.getLogger(__name__)
 
+class CannotStart(Exception):
+    """A platform could not start; the message is one line naming what failed and what to check.
+
+    Exit code 2 means a setting must change, 1 that something could not be reached or used.
+    """
+
+    def __init__(self, line: str, exit_code: int = 1) -> None:
+        super().__init__(line)
+        self.exit_code = exit_code
+
+
 Server = Callable[[], Awaitable[None]]
 """Starts one platform and returns when it has stopped."""
 
@@ -79,41 +90,13 @@ def run_configured(runtime: Runtime, workspaces: Workspaces | None = None) -> in
         asyncio.run(serve_all(servers))
     except KeyboardInterrupt:
         return 0
+    except CannotStart as exc:
+        print(f"coach-or-therapy: {exc}", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:
-        problem = start_up_problem(exc, runtime)
-        if problem is None:
-            logger.critical("a platform stopped unexpectedly", exc_info=exc)
-            problem = f"stopped by an unexpected {type(exc).__name__}; the log above has details"
-            print(f"coach-or-therapy: {problem}", file=sys.stderr)
-            return 1
+        logger.critical("a platform stopped unexpectedly", exc_info=exc)
+        problem = f"stopped by an unexpected {type(exc).__name__}; the log above has details"
         print(f"coach-or-therapy: {problem}", file=sys.stderr)
-        return 1 if isinstance(exc, OSError) else 2
+        return 1
     logger.info("stopped")
     return 0
-
-
-def start_up_problem(exc: Exception, runtime: Runtime) -> str | None:
-    """One line naming what to fix, for the ways a platform commonly fails to start."""
-    settings = runtime.settings
-    if settings.discord_configured:
-        import discord
-
-        if isinstance(exc, discord.LoginFailure):
-            return "DISCORD_TOKEN was refused by Discord; reset the bot's token and copy it again"
-        if isinstance(exc, discord.GatewayNotFound):
-            return "Discord's gateway could not be found; check DISCORD_API_URL"
-    if settings.slack_configured:
-        from slack_sdk.errors import SlackApiError
-
-        if isinstance(exc, SlackApiError):
-            error = exc.response.get("error", "unknown_error")
-            return (
-                f"Slack refused to connect ({error}); check SLACK_APP_TOKEN and SLACK_BOT_TOKEN "
-                "in your Slack app's settings"
-            )
-    if isinstance(exc, OSError):
-        return (
-            f"cannot start ({exc.strerror or exc}); check that {settings.host}:{settings.port} "
-            "is free and the network is reachable"
-        )
-    return None

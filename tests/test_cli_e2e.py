@@ -10,8 +10,10 @@ import pty
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -674,3 +676,68 @@ def test_a_terminal_line_can_be_edited_with_arrow_keys(env, tmp_path):
         assert process.wait(timeout=30) == 0
     assert b"Question 2 of 9" in seen
     assert b"Type a number" not in seen
+
+
+class _HangingUp:
+    """A server on loopback that accepts each connection and closes it without a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = int(self.sock.getsockname()[1])
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            connection.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def _unreachable_discord(how: str) -> Iterator[str]:
+    """A DISCORD_API_URL at which Discord cannot be used, in one of the ways it happens."""
+    if how == "refused":
+        yield f"http://127.0.0.1:{free_port()}/api/v10"
+    elif how == "hangs up":
+        server = _HangingUp()
+        try:
+            yield f"http://127.0.0.1:{server.port}/api/v10"
+        finally:
+            server.close()
+    else:
+        fake = FakeDiscord().start()
+        status = {"HTTP 503": 503, "HTTP 404": 404}[how]
+        fake.fail("GET", r"^/users/@me$", status, times=10)
+        try:
+            yield fake.base
+        finally:
+            fake.stop()
+
+
+@pytest.mark.parametrize("how", ["refused", "hangs up", "HTTP 503", "HTTP 404"])
+@pytest.mark.parametrize(
+    "args", [["discord"], ["discord", "sync"], []], ids=["discord", "sync", "plain"]
+)
+def test_an_unreachable_discord_is_one_line_naming_it_and_what_to_check(env, tmp_path, how, args):
+    with _unreachable_discord(how) as api_url:
+        env |= {"DISCORD_TOKEN": "fake.discord.token", "DISCORD_API_URL": api_url}
+        done = run(args, env, tmp_path, command=INSTALLED)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not [
+        line for line in done.stderr.splitlines() if " ERROR " in line or " CRITICAL " in line
+    ]
+    last = done.stderr.splitlines()[-1]
+    if how.startswith("HTTP"):
+        assert last.startswith(f"coach-or-therapy: Discord answered {how} at {api_url}; "), last
+    else:
+        assert last.startswith(f"coach-or-therapy: could not reach Discord at {api_url} ("), last
+    assert "DISCORD_API_URL" in last
+    assert "0.0.0.0:3000" not in done.stderr

@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from adapters.platforms import CannotStart
 from adapters.runtime import Runtime
 from adapters.slack.app import web_client
 from adapters.slack.quiet import platform_logger
@@ -69,13 +70,9 @@ def run_slack(runtime: Runtime, workspaces: Workspaces | None = None) -> int:
         asyncio.run(serve_slack(runtime, workspaces))
     except KeyboardInterrupt:
         pass
-    except OSError as exc:
-        print(
-            f"coach-or-therapy: cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-            "set HOST and PORT to a free address",
-            file=sys.stderr,
-        )
-        return 1
+    except CannotStart as exc:
+        print(f"coach-or-therapy: {exc}", file=sys.stderr)
+        return exc.exit_code
     return 0
 
 
@@ -106,7 +103,14 @@ async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) ->
             runner = web.AppRunner(build_web_app(app, settings.slack_signing_secret))
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                await runner.cleanup()
+                raise CannotStart(
+                    f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+                    "set HOST and PORT to a free address"
+                ) from None
             log.info(
                 "Slack app listening on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH
             )
