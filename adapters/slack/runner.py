@@ -11,16 +11,15 @@ import time
 from typing import TextIO
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.platforms import CannotStart
 from adapters.runtime import Runtime
 from adapters.slack.app import web_client
-from adapters.slack.quiet import platform_logger
 from adapters.slack.render import card_payload
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.socket_mode import SocketModeConnection
 from adapters.slack.stored import build_slack_app
 from adapters.workspaces import Workspaces
 from bot.effects import ShowCard as ShowCardEffect
@@ -89,15 +88,7 @@ async def serve_slack(runtime: Runtime, workspaces: Workspaces | None = None) ->
             loop.add_signal_handler(sig, stop.set)
     try:
         if settings.slack_app_token:
-            handler = AsyncSocketModeHandler(
-                app, settings.slack_app_token, logger=platform_logger()
-            )
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Slack app connected in Socket Mode")
-            try:
-                await stop.wait()
-            finally:
-                await handler.close_async()  # type: ignore[no-untyped-call]
+            await SocketModeConnection(app, settings.slack_app_token).hold(stop)
         else:
             assert settings.slack_signing_secret is not None
             runner = web.AppRunner(build_web_app(app, settings.slack_signing_secret))

@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from adapters.runtime import build_runtime
+from adapters.slack.app import build_app
 from adapters.slack.runner import serve_slack
+from adapters.slack.socket_mode import (
+    CHECK_SECONDS,
+    FIRST_RETRY_SECONDS,
+    LONGEST_RETRY_SECONDS,
+    SocketModeConnection,
+    retry_delays,
+)
 from tests.loopback import listen
 from tests.slack.conftest import shown_text, slack_settings
 
@@ -62,3 +71,74 @@ async def test_socket_mode_answers_the_slash_command_in_its_ack(fake_slack, tmp_
     assert ack["envelope_id"] == "env-1"
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "Question 1 of 9" in shown_text(ack["payload"])
+
+
+def test_retry_waits_double_from_a_second_up_to_a_minute():
+    next_delay = retry_delays()
+    waits = [next_delay() for _ in range(12)]
+    for n, wait in enumerate(waits):
+        expected = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2**n)
+        assert 0.8 * expected <= wait <= 1.2 * expected
+    assert max(waits) <= 1.2 * LONGEST_RETRY_SECONDS
+
+
+async def test_each_outage_is_one_warning_and_backoff_starts_again_after_it(
+    fake_slack, tmp_path, caplog
+):
+    """Slack refuses three attempts, lets one connection in, drops it, then refuses two more."""
+    caplog.set_level(logging.INFO)
+    connected = asyncio.Event()
+    drop = asyncio.Event()
+
+    async def socket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        connected.set()
+        await drop.wait()
+        await ws.close()
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/socket", socket)
+    runner, base = await listen(app)
+    script = ["refuse"] * 3 + ["connect"] + ["refuse"] * 2
+    opened = 0
+    waits: list[float] = []
+    stop = asyncio.Event()
+
+    def next_answer() -> None:
+        nonlocal opened
+        answer = script[opened] if opened < len(script) else "refuse"
+        opened += 1
+        fake_slack.api_answers.pop("apps.connections.open", None)
+        if answer == "connect":
+            ws_url = base.replace("http://", "ws://") + "/socket"
+            fake_slack.api_answers["apps.connections.open"] = {"url": ws_url}
+        else:
+            fake_slack.api_errors["apps.connections.open"] = "internal_error"
+
+    async def pause(seconds: float, stopping: asyncio.Event) -> None:
+        waits.append(seconds)
+        if connected.is_set() and not drop.is_set():
+            drop.set()
+        elif opened >= len(script):
+            stop.set()
+        next_answer()
+        await asyncio.sleep(0.05)
+
+    next_answer()
+    settings = slack_settings(fake_slack, tmp_path, slack_app_token="xapp-test")
+    bolt = build_app(build_runtime(settings))
+    try:
+        await asyncio.wait_for(SocketModeConnection(bolt, "xapp-test", pause=pause).hold(stop), 30)
+    finally:
+        await runner.cleanup()
+    messages = [r.getMessage() for r in caplog.records]
+    outages = [m for m in messages if m.startswith("Slack cannot be reached for Socket Mode")]
+    assert len(outages) == 2, messages
+    assert "reached Slack again after 3 failed attempts" in messages
+    backoff = [w for w in waits if w != CHECK_SECONDS]
+    assert 0.8 <= backoff[0] <= 1.2 and 1.6 <= backoff[1] <= 2.4 and 3.2 <= backoff[2] <= 4.8
+    assert 0.8 <= backoff[3] <= 1.2, "a new outage starts from a second again"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
