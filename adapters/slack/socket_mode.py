@@ -29,7 +29,9 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.platforms import CannotStart
+from adapters.slack.deliveries import Deliveries
 from adapters.slack.quiet import failure, platform_logger
+from adapters.slack.shape import Refused, judge_command, judge_payload
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,6 @@ REFUSED = frozenset(
 """apps.connections.open errors that no retry will mend: SLACK_APP_TOKEN must change."""
 
 Pause = Callable[[float, asyncio.Event], Awaitable[None]]
-Deliver = Callable[[SocketModeClient, SocketModeRequest], Awaitable[bool]]
 
 
 async def pause_unless_stopped(seconds: float, stop: asyncio.Event) -> None:
@@ -138,22 +139,45 @@ class SocketModeConnection(AsyncBaseSocketModeHandler):
     """The Bolt app over Socket Mode, held open until the process stops."""
 
     def __init__(
-        self,
-        app: AsyncApp,
-        app_token: str,
-        *,
-        deliver: Deliver | None = None,
-        pause: Pause = pause_unless_stopped,
+        self, app: AsyncApp, app_token: str, *, pause: Pause = pause_unless_stopped
     ) -> None:
         self.app = app
         self.app_token = app_token
-        self.deliver = deliver
         self.pause = pause
+        self.deliveries = Deliveries()
         self.client: OneAttemptClient | None = None
 
+    def for_bolt(self, req: SocketModeRequest) -> bool:
+        """Whether an envelope goes on to Bolt: one of the app's own kinds, not delivered before.
+
+        The same judgement as for HTTP requests (shape.py, deliveries.py); Socket Mode has no
+        status codes, so anything else is simply acknowledged.
+        """
+        payload = req.payload
+        if req.type == "slash_commands":
+            verdict = judge_command(payload)
+        elif req.type in ("interactive", "events_api"):
+            verdict = judge_payload(payload)
+        else:
+            verdict = "ignore"
+        if isinstance(verdict, Refused):
+            log.info("refused a Socket Mode request: %s", verdict.reason)
+            return False
+        if verdict == "ignore":
+            return False
+        if req.type == "events_api":
+            event_id = payload.get("event_id")
+            retry = req.retry_attempt if isinstance(req.retry_attempt, int) else 0
+            if not self.deliveries.first_time(
+                event_id if isinstance(event_id, str) else None, retry, req.retry_reason
+            ):
+                log.info("ignored a retried event that was delivered before")
+                return False
+        return True
+
     async def handle(self, client: Any, req: SocketModeRequest) -> None:
-        """Answer one envelope: through Bolt, unless `deliver` has already acknowledged it."""
-        if self.deliver is not None and not await self.deliver(client, req):
+        """Answer one envelope: through Bolt, or with a bare acknowledgement."""
+        if not self.for_bolt(req):
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         started = time.time()

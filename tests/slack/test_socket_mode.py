@@ -142,3 +142,67 @@ async def test_each_outage_is_one_warning_and_backoff_starts_again_after_it(
     assert 0.8 <= backoff[0] <= 1.2 and 1.6 <= backoff[1] <= 2.4 and 3.2 <= backoff[2] <= 4.8
     assert 0.8 <= backoff[3] <= 1.2, "a new outage starts from a second again"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_in_socket_mode_only_the_apps_own_kinds_reach_bolt(fake_slack, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    others = [
+        ("interactive", {"type": "workflow_step_edit", "callback_id": "x"}),
+        ("interactive", {"type": "view_submission", "view": {"callback_id": "cot_settings"}}),
+        ("interactive", {"type": "shortcut", "callback_id": "x", "trigger_id": "1"}),
+        ("events_api", {"type": "event_callback", "team_id": "T1", "event": {"type": "message"}}),
+        ("slash_commands", {"command": "/another", "text": "", "user_id": "U1", "team_id": "T1"}),
+        ("hello_again", {}),
+    ]
+    acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def socket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for n, (kind, payload) in enumerate(others):
+            await ws.send_json({"envelope_id": f"other-{n}", "type": kind, "payload": payload})
+        await ws.send_json(
+            {
+                "envelope_id": "command",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "command": "/coach-or-therapy",
+                    "text": "",
+                    "user_id": "U1",
+                    "team_id": "T1",
+                    "channel_id": "C1",
+                    "response_url": fake_slack.response_url(),
+                    "trigger_id": "1.2",
+                },
+            }
+        )
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await acks.put(json.loads(message.data))
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/socket", socket)
+    runner, base = await listen(app)
+    fake_slack.api_answers["apps.connections.open"] = {
+        "url": base.replace("http://", "ws://") + "/socket"
+    }
+    settings = slack_settings(fake_slack, tmp_path, slack_app_token="xapp-test")
+    serving = asyncio.create_task(serve_slack(build_runtime(settings)))
+    received: dict[str, dict[str, Any]] = {}
+    try:
+        while "command" not in received or len(received) < len(others) + 1:
+            ack = await asyncio.wait_for(acks.get(), 15)
+            received[ack["envelope_id"]] = ack
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        await runner.cleanup()
+    for n in range(len(others)):
+        assert received[f"other-{n}"] == {"envelope_id": f"other-{n}"}
+    assert "Question 1 of 9" in shown_text(received["command"]["payload"])
+    assert "Unhandled request" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
