@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -256,6 +257,7 @@ def build_app(
     clock: Callable[[], float] = time.time,
     installation_store: AsyncInstallationStore | None = None,
     oauth_settings: AsyncOAuthSettings | None = None,
+    before_authorize: AsyncMiddleware | None = None,
     commands: Mapping[str, CommandHandler] | None = None,
 ) -> AsyncApp:
     """The Bolt app with every listener attached.
@@ -275,6 +277,7 @@ def build_app(
         client=client or web_client(runtime),
         installation_store=installation_store,
         oauth_settings=oauth_settings,
+        before_authorize=before_authorize,
         authorize=bot_token_authorize(bot_token) if bot_token else None,
         # a Socket Mode app may run without a signing secret; HTTP requests are checked
         # in server.py before they reach Bolt

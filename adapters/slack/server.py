@@ -19,6 +19,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.deliveries import Deliveries, retry_number
 from adapters.slack.shape import JSON, Refused, judge_body
@@ -130,9 +131,27 @@ def build_web_app(
     web_app.router.add_get(HEALTH_PATH, health)
     flow = app.oauth_flow
     if flow is not None:
+        # imported here: install.py reaches this module through manifest.py
+        from adapters.slack.install import MOST_LIVE_STATES, STATE_SECONDS, TooManyInstalls
 
         async def install(request: web.Request) -> web.Response:
-            response = await flow.handle_installation(_get_request(request))
+            try:
+                response = await flow.handle_installation(_get_request(request))
+            except TooManyInstalls:
+                log.warning("an install link was refused: %d are open already", MOST_LIVE_STATES)
+                return web.Response(
+                    status=429,
+                    headers={"Retry-After": str(STATE_SECONDS)},
+                    text="Too many installs were started in the last few minutes; "
+                    "please try again in ten minutes.",
+                )
+            except SQLAlchemyError as exc:
+                log.warning("an install link could not be stored (%s)", type(exc).__name__)
+                return web.Response(
+                    status=503,
+                    headers={"Retry-After": "60"},
+                    text="Installing is not possible just now; please try again in a minute.",
+                )
             return await to_aiohttp_response(response)
 
         async def callback(request: web.Request) -> web.Response:
