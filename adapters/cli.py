@@ -112,9 +112,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return print_manifest(socket=args.socket, url=args.url, out=sys.stdout)
 
     settings = _load_settings()
-    from adapters.runtime import build_runtime, configure_logging
+    from adapters.runtime import build_runtime, configure_logging, warn_about_open_secrets
 
     configure_logging(settings.log_level)
+    warn_about_open_secrets(settings, Path(".env"))
     if command == "invite":
         from adapters.discord.runner import print_invite
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from adapters import log_privacy
+from adapters.private_files import open_to_others, sqlite_files
 from bot.guides import GuideBook, load_guide_book
-from bot.settings import Settings
-from bot.state import Keyring, load_keyring
+from bot.settings import Settings, dotenv_sets_secrets
+from bot.state import KEY_FILE, Keyring, load_keyring
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,25 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     keyring = load_keyring(settings.state_secret, settings.state_secret_old, settings.data_dir)
     return Runtime(settings, book, keyring)
+
+
+def warn_about_open_secrets(settings: Settings, dotenv: Path | None) -> None:
+    """Log a warning for each file or folder with secrets in it that other users may read."""
+    from adapters.storage.database import sqlite_path
+
+    places: list[tuple[Path, str]] = [
+        (settings.data_dir, "the signing key and the database"),
+        (settings.data_dir / KEY_FILE, "the key that signs conversation buttons"),
+    ]
+    database = sqlite_path(settings.database_url_or_default)
+    if database is not None:
+        places.extend(
+            (path, "the bot tokens of installed workspaces") for path in sqlite_files(database)
+        )
+    if dotenv is not None and dotenv_sets_secrets(dotenv):
+        places.append((dotenv, "secrets"))
+    for warning in open_to_others(places):
+        _log.warning("%s", warning)
 
 
 def configure_logging(level: str) -> None:

@@ -321,6 +321,27 @@ def unknown_dotenv_names(dotenv_path: Path | None = Path(".env")) -> tuple[str, 
     return tuple(name for name in _read_dotenv(dotenv_path) if name not in SETTING_NAMES)
 
 
+SECRET_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_SECRET",
+    "DISCORD_TOKEN",
+    "STATE_SECRET",
+    "STATE_SECRET_OLD",
+    "DATABASE_URL",
+)
+"""Settings whose values are secrets (a DATABASE_URL may carry a password)."""
+
+
+def dotenv_sets_secrets(dotenv_path: Path | None = Path(".env")) -> bool:
+    """Whether the .env file gives a value to any setting in SECRET_NAMES."""
+    if dotenv_path is None or not dotenv_path.is_file():
+        return False
+    values = _read_dotenv(dotenv_path)
+    return any((values.get(name) or "").strip() for name in SECRET_NAMES)
+
+
 def _read_dotenv(path: Path) -> dict[str, str | None]:
     try:
         return dict(dotenv_values(path, encoding="utf-8"))
