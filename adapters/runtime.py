@@ -8,7 +8,9 @@ from pathlib import Path
 
 from adapters import log_privacy
 from adapters.private_files import open_to_others, sqlite_files
+from bot.errors import SettingsError
 from bot.guides import GuideBook, load_guide_book
+from bot.regions import listed
 from bot.settings import Settings, dotenv_sets_secrets
 from bot.state import KEY_FILE, Keyring, load_keyring
 
@@ -34,8 +36,29 @@ def build_runtime(settings: Settings) -> Runtime:
         coaching_contact=settings.coaching_contact,
         helplines_file=settings.helplines_file,
     )
+    check_default_region(book)
     keyring = load_keyring(settings.state_secret, settings.state_secret_old, settings.data_dir)
     return Runtime(settings, book, keyring)
+
+
+def supported_regions(book: GuideBook) -> frozenset[str]:
+    """The regions every locale has helplines for."""
+    regions = [set(content.helplines.regions) for content in book.contents.values()]
+    return frozenset(set.intersection(*regions)) if regions else frozenset()
+
+
+def check_default_region(book: GuideBook) -> None:
+    """Raise SettingsError when DEFAULT_REGION names a region without helplines in some locale.
+
+    Such a region would leave the help message with no emergency number and no crisis line.
+    """
+    region = book.default_region
+    if region is None or region in supported_regions(book):
+        return
+    raise SettingsError(
+        f"DEFAULT_REGION is {region!r}, which has no helplines; use one of "
+        f"{listed(supported_regions(book))}, or add {region} with HELPLINES_FILE"
+    )
 
 
 def warn_about_open_secrets(settings: Settings, dotenv: Path | None) -> None:

@@ -65,6 +65,7 @@ from bot.platform_limits import (
     listed,
     row_field_length,
 )
+from bot.regions import is_country, region_code
 from bot.settings import CONTACT_LENGTH
 
 __all__ = [
@@ -281,12 +282,25 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
         if "regions" in node
         else None
     )
-    for code, value in (region_map or {}).items():
+    for written, value in (region_map or {}).items():
         assert region_map is not None
-        at = region_map.at(code)
+        at = region_map.at(written)
+        code = region_code(written) if written.isupper() else written
         if not (len(code) == 2 and code.isalpha() and code.isupper() and code.isascii()):
-            reader.fail(region_map.key_where[code], f"region '{code}' must be a two-letter code")
-        region = reader.mapping(value, at, f"region '{code}'")
+            reader.fail(
+                region_map.key_where[written], f"region '{written}' must be a two-letter code"
+            )
+        elif not is_country(code):
+            reader.fail(
+                region_map.key_where[written],
+                f"region '{written}' is not a country code; use the ISO 3166 code, like GB or US",
+            )
+        elif code in regions:
+            reader.fail(
+                region_map.key_where[written],
+                f"region '{written}' is {code}, which is listed already; keep one of them",
+            )
+        region = reader.mapping(value, at, f"region '{written}'")
         if region is None:
             continue
         reader.keys(region, ("name", "emergency", "lines"))
@@ -309,7 +323,7 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
             emergency=reader.text(region, "emergency", LINE_LIMIT, "a short line"),
             lines=tuple(lines),
         )
-        region_places[code] = region_map.key_where[code]
+        region_places[code] = region_map.key_where[written]
     helplines = Helplines(
         last_checked=str(last_checked or ""), regions=regions, elsewhere=elsewhere
     )

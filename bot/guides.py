@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.content import load_content, locales
 from bot.engine import Guide
 from bot.model import Content
+from bot.regions import region_code
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,17 @@ class GuideBook:
         eap_contact: str | None = None,
         coaching_contact: str | None = None,
     ) -> Guide:
-        """The guide for one workspace; anything not given comes from the defaults."""
+        """The guide for one workspace; anything not given comes from the defaults.
+
+        A region the locale has no helplines for (one since removed from HELPLINES_FILE, say)
+        is replaced by the default region, so that help never loses its crisis lines.
+        """
+        picked = self.pick_locale(locale)
+        if region and self.contents[picked].helplines.for_region(region) is None:
+            region = None
         key = (
-            self.pick_locale(locale),
-            (region or self.default_region),
+            picked,
+            (region_code(region) if region else self.default_region),
             eap_contact or self.eap_contact,
             coaching_contact or self.coaching_contact,
         )

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from dotenv import dotenv_values
 
 from bot.errors import SettingsError
+from bot.regions import region_code
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _MIN_SECRET_LENGTH = 16
@@ -210,7 +211,7 @@ def _locale(name: str, raw: str) -> str:
 def _region(name: str, raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{2}", raw):
         raise SettingsError(f"{name} must be a two-letter country code like GB or US, not {raw!r}")
-    return raw.upper()
+    return region_code(raw)
 
 
 def _contact(name: str, raw: str) -> str:

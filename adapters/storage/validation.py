@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from adapters.workspaces import WorkspacePrefs
+from bot.regions import listed, region_code
 from bot.settings import CONTACT_LENGTH
 
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
@@ -60,11 +61,9 @@ def validate_prefs(
     """Preferences from form input, or every field that is wrong and why. Blank means default."""
     errors: dict[str, str] = {}
 
-    region: str | None = (raw.get("region") or "").strip().upper() or None
+    region: str | None = region_code(raw.get("region") or "") or None
     if region is not None and region not in regions:
-        errors["region"] = (
-            f"We have no helplines for {region!r}. Choose one of: {', '.join(sorted(regions))}."
-        )
+        errors["region"] = f"We have no helplines for {region!r}. Choose one of: {listed(regions)}."
         region = None
 
     eap, problem = _contact(raw.get("eap_contact") or "", "EAP contact")

@@ -163,3 +163,11 @@ async def test_the_totals_hide_small_numbers(admin_bot):
     assert seen.message.ephemeral or seen.callback == {"type": 5, "data": {"flags": 64}}
     assert "Walk-throughs started: 5" in seen.message.content
     assert "Finished: fewer than 5" in seen.message.content
+
+
+async def test_uk_typed_in_the_form_is_saved_as_gb(admin_bot):
+    bot, workspaces = admin_bot
+    modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
+    saved = await callback(bot, submit(bot, OWNER, modal, **{"Region for urgent helplines": "uk"}))
+    assert said(saved) == (4, SAVED, 64)
+    assert (await workspaces.prefs("discord", GUILD_ID)).region == "GB"
