@@ -8,6 +8,7 @@ from pathlib import Path
 
 from adapters import log_privacy
 from adapters.private_files import open_to_others, sqlite_files
+from bot.content import FILES, content_folders
 from bot.errors import SettingsError
 from bot.guides import GuideBook, load_guide_book
 from bot.regions import listed
@@ -28,6 +29,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """Load content and keys for these settings (raises ContentError or SettingsError)."""
+    check_content_dir(settings)
     book = load_guide_book(
         settings.content_root,
         default_locale=settings.default_locale,
@@ -36,9 +38,33 @@ def build_runtime(settings: Settings) -> Runtime:
         coaching_contact=settings.coaching_contact,
         helplines_file=settings.helplines_file,
     )
+    check_default_locale(book, settings)
     check_default_region(book)
     keyring = load_keyring(settings.state_secret, settings.state_secret_old, settings.data_dir)
     return Runtime(settings, book, keyring)
+
+
+def check_content_dir(settings: Settings) -> None:
+    """Raise SettingsError, naming CONTENT_DIR, when it holds no content to load."""
+    _, names = content_folders(settings.content_root)
+    if names or settings.content_dir is None:
+        return
+    raise SettingsError(
+        f"CONTENT_DIR is {str(settings.content_dir)!r}, which holds no content; it must be a "
+        f"folder of locale folders (like en/) with {', '.join(FILES)} in each, or one such "
+        "locale folder (check it with: coach-or-therapy validate)"
+    )
+
+
+def check_default_locale(book: GuideBook, settings: Settings) -> None:
+    """Raise SettingsError when DEFAULT_LOCALE is not one of the content's locales."""
+    if book.default_locale in book.contents:
+        return
+    where = f"CONTENT_DIR ({settings.content_dir})" if settings.content_dir else "the content"
+    raise SettingsError(
+        f"DEFAULT_LOCALE is {book.default_locale!r} but {where} has no such locale; "
+        f"use one of {', '.join(book.contents)}"
+    )
 
 
 def supported_regions(book: GuideBook) -> frozenset[str]:

@@ -665,6 +665,15 @@ def load_content(
     return load_located(root, locale, helplines_file, reference).content
 
 
+def content_folders(path: Path) -> tuple[Path, list[str]]:
+    """The content root and the locales to load for `path`: a folder of locale folders, or one
+    locale folder (like content/en) inside such a root. No locales when it is neither."""
+    path = Path(path)
+    if any((path / name).exists() for name in FILES):
+        return path.parent, [path.name]
+    return path, locales(path) if path.is_dir() else []
+
+
 def locales(root: Path) -> list[str]:
     """Locale folders under `root` (any folder holding a content file), en first."""
     found = sorted(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content import load_content, locales
+from bot.content import content_folders, load_content
 from bot.engine import Guide
 from bot.model import Content
 from bot.regions import region_code
@@ -75,13 +75,8 @@ def load_guide_book(
     coaching_contact: str | None = None,
     helplines_file: Path | None = None,
 ) -> GuideBook:
-    """Load every locale folder under `root`; raise ContentError when any is broken."""
-    contents = {name: load_content(root, name, helplines_file) for name in locales(root)}
-    if default_locale not in contents:
-        from bot.errors import SettingsError
-
-        raise SettingsError(
-            f"DEFAULT_LOCALE is {default_locale!r} but {root} has no such folder; "
-            f"use one of {', '.join(contents) or 'en'}"
-        )
+    """Load every locale under `root` (or the one locale folder it is); ContentError when any is
+    broken. The caller checks that `default_locale` is among them."""
+    base, names = content_folders(root)
+    contents = {name: load_content(base, name, helplines_file) for name in names}
     return GuideBook(contents, default_locale, default_region, eap_contact, coaching_contact)

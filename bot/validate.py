@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content import FILES, REFERENCE_LOCALE, Located, file_label, load_located, locales
+from bot.content import REFERENCE_LOCALE, Located, content_folders, file_label, load_located
 from bot.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
 from bot.errors import ContentError, Problem
 from bot.model import Content
@@ -42,10 +42,7 @@ def validate_content(path: Path) -> Validation:
     if not path.is_dir():
         problem = Problem(file_label(path), 1, 1, "no such content folder")
         return Validation(path, (problem,), ())
-    if any((path / name).exists() for name in FILES):
-        root, names = path.parent, [path.name]
-    else:
-        root, names = path, locales(path)
+    root, names = content_folders(path)
     if not names:
         problem = Problem(file_label(path), 1, 1, f"no locale folders (like {REFERENCE_LOCALE}/)")
         return Validation(path, (problem,), ())

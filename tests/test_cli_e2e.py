@@ -741,3 +741,60 @@ def test_an_unreachable_discord_is_one_line_naming_it_and_what_to_check(env, tmp
         assert last.startswith(f"coach-or-therapy: could not reach Discord at {api_url} ("), last
     assert "DISCORD_API_URL" in last
     assert "0.0.0.0:3000" not in done.stderr
+
+
+def _content_copy(to: Path, locale: str = "en") -> Path:
+    """A copy of the packaged content, as one locale folder named `locale` under `to`."""
+    import shutil
+
+    shutil.copytree(REPO / "content" / "en", to / locale)
+    return to
+
+
+@pytest.mark.parametrize("form", ["root", "locale folder"])
+def test_content_dir_may_name_the_content_root_or_one_locale_folder(content, env, tmp_path, form):
+    root = _content_copy(tmp_path / "ours")
+    env["CONTENT_DIR"] = str(root if form == "root" else root / "en")
+    done = run(["chat"], env, tmp_path, typed(*typed_path(content, "therapy")))
+    assert done.returncode == 0, done.stderr
+    assert content.outcomes["therapy"].title in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "inside", ["nothing", "a stray file", "an empty locale folder", "a folder of notes"]
+)
+def test_content_dir_without_content_is_one_line_naming_it_and_what_it_must_hold(
+    env, tmp_path, inside
+):
+    folder = tmp_path / "not-content"
+    folder.mkdir()
+    if inside == "a stray file":
+        (folder / "README.txt").write_text("hello\n")
+    elif inside == "an empty locale folder":
+        (folder / "en").mkdir()
+    elif inside == "a folder of notes":
+        (folder / "notes").mkdir()
+        (folder / "notes" / "todo.yaml").write_text("a: 1\n")
+    env["CONTENT_DIR"] = str(folder)
+    done = run(["chat"], env, tmp_path, typed("q"))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"coach-or-therapy: CONTENT_DIR is {str(folder)!r}, which holds no content; it must be "
+        "a folder of locale folders (like en/) with card.yaml, conversation.yaml, "
+        "messages.yaml, helplines.yaml in each, or one such locale folder (check it with: "
+        "coach-or-therapy validate)"
+    ]
+    assert "DEFAULT_LOCALE" not in done.stderr
+
+
+def test_content_dir_with_one_other_locale_says_which_default_locale_to_set(env, tmp_path):
+    root = _content_copy(tmp_path / "ours", locale="fr")
+    env["CONTENT_DIR"] = str(root / "fr")
+    done = run(["chat"], env, tmp_path, typed("q"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"coach-or-therapy: DEFAULT_LOCALE is 'en' but CONTENT_DIR ({root / 'fr'}) has no such "
+        "locale; use one of fr"
+    ]
