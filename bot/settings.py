@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from dotenv import dotenv_values
 
 from bot.errors import SettingsError
+from bot.plain_text import invisible_character
 from bot.regions import region_code
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -170,11 +171,37 @@ def _list(name: str, raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
-def _id_list(name: str, raw: str) -> tuple[str, ...]:
+def _slack_channels(name: str, raw: str) -> tuple[str, ...]:
     parts = _list(name, raw)
     if not all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in parts):
-        raise SettingsError(f"{name} must be comma-separated ids, like C0123,C0456, not {raw!r}")
+        raise SettingsError(
+            f"{name} must be comma-separated channel ids, like C0123ABCD,C0456EFGH (channel "
+            f"details, at the bottom), not {raw!r}"
+        )
     return parts
+
+
+_DISCORD_NAME_LENGTH = 100
+
+
+def _discord_ids_or_names(kind: str, example: str) -> Callable[[str, str], tuple[str, ...]]:
+    """Discord role or channel ids (17 to 20 digits) or names, comma-separated."""
+
+    def check(name: str, raw: str) -> tuple[str, ...]:
+        parts = _list(name, raw)
+        usage = f"{name} must be comma-separated {kind} ids or names, like {example}"
+        for part in parts:
+            bare = part.lstrip("#@").strip()
+            if not bare or len(bare) > _DISCORD_NAME_LENGTH or invisible_character(bare):
+                raise SettingsError(f"{usage}, not {part!r}")
+            if bare.isascii() and bare.isdigit() and not 17 <= len(bare) <= 20:
+                raise SettingsError(
+                    f"{name}: {part!r} looks like an id, but Discord's ids have 17 to 20 "
+                    f"digits; with Developer Mode on, right-click the {kind} and choose Copy ID"
+                )
+        return parts
+
+    return check
 
 
 def _int_list(name: str, raw: str) -> tuple[int, ...]:
@@ -269,12 +296,14 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "slack_api_url": _url,
     "slack_client_id": _one_line,
     "slack_client_secret": _one_line,
-    "slack_card_channels": _id_list,
+    "slack_card_channels": _slack_channels,
     "discord_token": _discord_token,
     "discord_guild_id": _discord_guild,
     "discord_api_url": _url,
-    "discord_card_roles": _id_list,
-    "discord_card_channels": _id_list,
+    "discord_card_roles": _discord_ids_or_names("role", "123456789012345678,People Team"),
+    "discord_card_channels": _discord_ids_or_names(
+        "channel", "123456789012345678,#hr-announcements"
+    ),
     "discord_shard_count": _positive_int,
     "discord_shard_ids": _int_list,
     "state_secret": _secret,
