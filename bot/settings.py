@@ -247,6 +247,12 @@ def _contact(name: str, raw: str) -> str:
             f"{name} must be one line of at most {CONTACT_LENGTH} characters, "
             "like a phone number, an email address or a link"
         )
+    hidden = invisible_character(raw)
+    if hidden:
+        raise SettingsError(
+            f"{name} contains {hidden}, which people would not see (or which changes how the "
+            "text reads); type the contact again rather than pasting it"
+        )
     return raw
 
 

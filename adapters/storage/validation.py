@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from adapters.workspaces import WorkspacePrefs
+from bot.plain_text import invisible_character
 from bot.regions import listed, region_code
 from bot.settings import CONTACT_LENGTH
+
+MAX_CARD_CHANNELS = 100
+"""The most channels a workspace may allow the card in (each click reads the whole list)."""
+MAX_CARD_ROLES = 25
 
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
 
@@ -36,8 +41,14 @@ def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
         return None, None
     if len(text) > CONTACT_LENGTH:
         return None, f"Please keep the {label} to {CONTACT_LENGTH} characters or fewer."
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or "\u2028" in text or "\u2029" in text:
         return None, f"Please put the {label} on one line."
+    hidden = invisible_character(text)
+    if hidden:
+        return None, (
+            f"The {label} contains {hidden}, which people would not see; "
+            "please type it again rather than pasting it."
+        )
     if "<" in text or ">" in text:
         # Chat markup could disguise where a link goes.
         return None, f"Please write the {label} as plain text or an https:// link."
@@ -86,6 +97,8 @@ def validate_prefs(
             f"{bad[0]!r} is not a channel id; they look like C0123ABCD "
             "(channel details, at the bottom)."
         )
+    elif len(set(channels)) > MAX_CARD_CHANNELS:
+        errors["card_channels"] = f"Please choose at most {MAX_CARD_CHANNELS} channels."
     roles = _ids(raw.get("card_roles") or "")
     bad = [r for r in roles if not _DISCORD_ID.fullmatch(r)]
     if bad:
@@ -93,6 +106,8 @@ def validate_prefs(
             f"{bad[0]!r} is not a role id; with Developer Mode on, right-click a role "
             "and choose Copy Role ID."
         )
+    elif len(set(roles)) > MAX_CARD_ROLES:
+        errors["card_roles"] = f"Please list at most {MAX_CARD_ROLES} roles."
 
     if errors:
         return Invalid(errors)

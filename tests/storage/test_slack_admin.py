@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.slack.admin import NOT_ADMIN, SAVED
+from adapters.storage.validation import MAX_CARD_CHANNELS
 from adapters.workspaces import WorkspacePrefs
 from tests.slack.conftest import Person, shown_text
 from tests.storage.slack_fake import submit_view, type_command
@@ -127,3 +130,37 @@ async def test_an_admin_sees_the_totals_with_small_numbers_hidden(serve_stored, 
     assert "Urgent help shown: fewer than 5" in text
     assert "Finished: fewer than 5" in text
     assert "U1" not in text
+
+
+def _channels(count: int) -> str:
+    return ",".join(f"C{n:08d}X" for n in range(count))
+
+
+@pytest.mark.parametrize("count", [MAX_CARD_CHANNELS + 1, 3000])
+async def test_too_many_card_channels_are_refused_and_nothing_is_saved(
+    serve_stored, installing_slack, count
+):
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_stored()
+    reply = await submit_view(stored.server, form(card_channels=_channels(count)), user=ADMIN)
+    assert reply["response_action"] == "errors"
+    expected = f"Please choose at most {MAX_CARD_CHANNELS} channels."
+    assert reply["errors"] == {"card_channels": expected}
+    assert await stored.workspaces.prefs("slack", "T1") == WorkspacePrefs()
+    reply = await submit_view(
+        stored.server, form(card_channels=_channels(MAX_CARD_CHANNELS)), user=ADMIN
+    )
+    assert reply["response_action"] == "update"
+    assert len((await stored.workspaces.prefs("slack", "T1")).card_channels) == MAX_CARD_CHANNELS
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2028", "\u200b"])
+async def test_a_contact_with_a_hidden_character_is_refused_next_to_its_field(
+    serve_stored, installing_slack, mark
+):
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_stored()
+    reply = await submit_view(stored.server, form(eap_contact=f"Call HR{mark} on 1234"), user=ADMIN)
+    assert reply["response_action"] == "errors"
+    assert set(reply["errors"]) == {"eap_contact"}
+    assert await stored.workspaces.prefs("slack", "T1") == WorkspacePrefs()
