@@ -21,13 +21,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from adapters.platforms import serve_all
 from bot.errors import SettingsError
 from bot.model import OUTCOMES
 from tests.discord.fake_discord import FakeDiscord
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until_healthy
 from tests.test_chat import safety_number, typed_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -555,16 +556,11 @@ def _both_platforms_env(env: dict[str, str], discord: FakeDiscord) -> dict[str, 
 
 
 async def _slack_is_up(port: str, process: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.returncode is None, "the process ended early"
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", int(port))
-            writer.close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, "the Slack app never started listening"
-            await asyncio.sleep(0.1)
+    """Wait until the Slack app answers /healthz, as a load balancer would."""
+    async with aiohttp.ClientSession() as http:
+        await wait_until_healthy(
+            http, f"http://127.0.0.1:{port}", lambda: process.returncode is None, timeout=30
+        )
 
 
 @contextlib.asynccontextmanager
