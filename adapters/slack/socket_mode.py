@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from slack_bolt.adapter.socket_mode.async_base_handler import AsyncBaseSocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import (
     run_async_bolt_app,
     send_async_response,
@@ -68,8 +67,8 @@ def retry_delays() -> Callable[[], float]:
 
     def next_delay() -> float:
         nonlocal attempt
-        base = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2**attempt)
-        attempt += 1
+        base = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2.0**attempt)
+        attempt = min(attempt + 1, 32)  # a day-long outage must not overflow the doubling
         return base * random.uniform(0.8, 1.2)
 
     return next_delay
@@ -135,7 +134,7 @@ class OneAttemptClient(SocketModeClient):
         await self.aiohttp_client_session.close()
 
 
-class SocketModeConnection(AsyncBaseSocketModeHandler):
+class SocketModeConnection:
     """The Bolt app over Socket Mode, held open until the process stops."""
 
     def __init__(

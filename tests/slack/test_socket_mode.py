@@ -76,6 +76,8 @@ async def test_socket_mode_answers_the_slash_command_in_its_ack(fake_slack, tmp_
 def test_retry_waits_double_from_a_second_up_to_a_minute():
     next_delay = retry_delays()
     waits = [next_delay() for _ in range(12)]
+    later = [next_delay() for _ in range(5000)]  # an outage of days
+    assert all(0.8 * LONGEST_RETRY_SECONDS <= wait <= 1.2 * LONGEST_RETRY_SECONDS for wait in later)
     for n, wait in enumerate(waits):
         expected = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2**n)
         assert 0.8 * expected <= wait <= 1.2 * expected
