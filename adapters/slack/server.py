@@ -134,11 +134,20 @@ def build_web_app(
         # imported here: install.py reaches this module through manifest.py
         from adapters.slack.install import MOST_LIVE_STATES, STATE_SECONDS, TooManyInstalls
 
+        refused_since_warning: list[float] = []
+
         async def install(request: web.Request) -> web.Response:
             try:
                 response = await flow.handle_installation(_get_request(request))
             except TooManyInstalls:
-                log.warning("an install link was refused: %d are open already", MOST_LIVE_STATES)
+                # one warning per burst, however many visits it refuses
+                if not refused_since_warning or clock() - refused_since_warning[0] > STATE_SECONDS:
+                    log.warning(
+                        "install links refused: %d are open already (more than real installs "
+                        "need; someone may be loading /slack/install over and over)",
+                        MOST_LIVE_STATES,
+                    )
+                    refused_since_warning[:] = [clock()]
                 return web.Response(
                     status=429,
                     headers={"Retry-After": str(STATE_SECONDS)},

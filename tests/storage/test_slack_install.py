@@ -143,12 +143,15 @@ async def test_expired_install_links_are_deleted_when_a_new_one_is_made(serve_st
 
 
 async def test_install_links_are_bounded_and_the_rest_told_to_come_back_later(
-    serve_stored, engine
+    serve_stored, engine, caplog
 ):
+    caplog.set_level(logging.INFO)
     stored = await serve_stored(**CLIENT)
     statuses = await _open_install_pages(stored.base, MOST_LIVE_STATES + 25)
     assert statuses == [200] * MOST_LIVE_STATES + [429] * 25
     assert _states(engine) == MOST_LIVE_STATES
+    refusals = [r for r in caplog.records if "install links refused" in r.getMessage()]
+    assert len(refusals) == 1, "one warning for the whole burst"
     async with (
         aiohttp.ClientSession() as browser,
         browser.get(f"{stored.base}/slack/install") as page,
