@@ -88,10 +88,10 @@ class _Context(Context):
 
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            from adapters.runtime import build_runtime, configure_logging
+            from adapters.runtime import build_runtime
 
             settings = self.settings()
-            configure_logging(settings.log_level)
+            _start_logging(settings)
             self._runtime = build_runtime(settings)
             _forgiving_text_streams()
         return self._runtime
@@ -143,12 +143,19 @@ def _validate(args: argparse.Namespace, context: Context) -> int:
     return run_validate(path, args.report, sys.stdout)
 
 
+def _start_logging(settings: Settings) -> None:
+    """Logging as LOG_LEVEL says, then a warning for any secret other users may read."""
+    from adapters.runtime import configure_logging, warn_about_open_secrets
+
+    configure_logging(settings.log_level)
+    warn_about_open_secrets(settings, Path(".env"))
+
+
 def _db(args: argparse.Namespace, context: Context) -> int:
-    from adapters.runtime import configure_logging
     from adapters.storage.cli import run_db
 
     settings = context.settings()
-    configure_logging(settings.log_level)
+    _start_logging(settings)
     return run_db(settings, args.action, sys.stdout)
 
 

@@ -8,7 +8,7 @@ so adding a platform is its folder and one line there.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.content.limits import TextLimits
@@ -51,8 +51,15 @@ class Commands:
     invite: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _no_problem(exc: BaseException, runtime: Runtime) -> str | None:
-    return None
+class CannotStart(Exception):
+    """A platform could not start; the message is one line naming what failed and what to check.
+
+    Exit code 2 means a setting must change, 1 that something could not be reached or used.
+    """
+
+    def __init__(self, line: str, exit_code: int = 1) -> None:
+        super().__init__(line)
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ class Platform:
     require: Callable[[Settings], None]
     """Raise SettingsError, naming what to set, unless it can run."""
     serve: Callable[[Runtime, Storage], Awaitable[None]]
-    """Serve until cancelled or until SIGTERM/SIGINT."""
+    """Serve until cancelled or until SIGTERM/SIGINT; raise CannotStart when it cannot start."""
     card_payload: Callable[[ShowCard], dict[str, Any]]
     """The channel card as this platform's own message (`card --format <name>`)."""
     limit_problems: Callable[[Effect, str | None], list[str]]
@@ -78,5 +85,3 @@ class Platform:
     token (`validate` renders every message at its longest)."""
     add_commands: Callable[[Commands, Callable[[], Handler]], None] | None = None
     """Add this platform's commands; the second argument makes the handler that serves it."""
-    start_up_problem: Callable[[BaseException, Runtime], str | None] = field(default=_no_problem)
-    """One line naming what to fix, for the ways this platform commonly fails to start."""

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from adapters.platform import Platform
+from adapters.platform import CannotStart, Platform
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
 from bot.settings import Settings
@@ -80,35 +80,17 @@ def run_platforms(runtime: Runtime, storage: Storage, platforms: Sequence[Platfo
         asyncio.run(serve_with(storage, servers))
     except KeyboardInterrupt:
         return 0
+    except CannotStart as exc:
+        print(f"coach-or-therapy: {exc}", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:
-        problem = start_up_problem(exc, runtime, platforms)
-        if problem is None:
-            logger.critical("a platform stopped unexpectedly", exc_info=exc)
-            problem = f"stopped by an unexpected {type(exc).__name__}; the log above has details"
-            print(f"coach-or-therapy: {problem}", file=sys.stderr)
-            return 1
+        logger.critical("a platform stopped unexpectedly", exc_info=exc)
+        problem = f"stopped by an unexpected {type(exc).__name__}; the log above has details"
         print(f"coach-or-therapy: {problem}", file=sys.stderr)
-        return 1 if isinstance(exc, OSError) else 2
+        return 1
     logger.info("stopped")
     return 0
 
 
 def _server(platform: Platform, runtime: Runtime, storage: Storage) -> Server:
     return lambda: platform.serve(runtime, storage)
-
-
-def start_up_problem(
-    exc: BaseException, runtime: Runtime, platforms: Sequence[Platform]
-) -> str | None:
-    """One line naming what to fix, for the ways a platform commonly fails to start."""
-    for platform in platforms:
-        problem = platform.start_up_problem(exc, runtime)
-        if problem is not None:
-            return problem
-    settings = runtime.settings
-    if isinstance(exc, OSError):
-        return (
-            f"cannot start ({exc.strerror or exc}); check that {settings.host}:{settings.port} "
-            "is free and the network is reachable"
-        )
-    return None

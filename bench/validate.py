@@ -25,8 +25,8 @@ from adapters.console.validate import run_validate  # noqa: E402
 from bot import located_yaml  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.content.coverage import check_coverage, combinations  # noqa: E402
-from bot.engine import outcome_for  # noqa: E402
 from bot.content.validate import validate_content  # noqa: E402
+from bot.engine import outcome_for  # noqa: E402
 
 CONTENT_ROOT = ROOT / "content"
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content import load_content, locales
+from bot.content import content_folders, load_content
 from bot.content.limits import NO_LIMITS, TextLimits
 from bot.engine import Guide
 from bot.model import Content
+from bot.regions import region_code
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,15 @@ class GuideBook:
         """The guide for one workspace; anything not given comes from the defaults.
 
         `workplace`: the conversation runs on a platform whose workspace others administer.
+        A region the locale has no helplines for (one since removed from HELPLINES_FILE, say)
+        is replaced by the default region, so that help never loses its crisis lines.
         """
+        picked = self.pick_locale(locale)
+        if region and self.contents[picked].helplines.for_region(region) is None:
+            region = None
         key = (
-            self.pick_locale(locale),
-            (region or self.default_region),
+            picked,
+            (region_code(region) if region else self.default_region),
             eap_contact or self.eap_contact,
             coaching_contact or self.coaching_contact,
             workplace,
@@ -84,16 +90,9 @@ def load_guide_book(
     helplines_file: Path | None = None,
     limits: TextLimits = NO_LIMITS,
 ) -> GuideBook:
-    """Load every locale folder under `root`, every text held to `limits`; raise ContentError
-    when any is broken."""
-    contents = {
-        name: load_content(root, name, helplines_file, limits=limits) for name in locales(root)
-    }
-    if default_locale not in contents:
-        from bot.errors import SettingsError
-
-        raise SettingsError(
-            f"DEFAULT_LOCALE is {default_locale!r} but {root} has no such folder; "
-            f"use one of {', '.join(contents) or 'en'}"
-        )
+    """Load every locale under `root` (or the one locale folder it is), every text held to
+    `limits`; ContentError when any is broken. The caller checks that `default_locale` is among
+    them."""
+    base, names = content_folders(root)
+    contents = {name: load_content(base, name, helplines_file, limits=limits) for name in names}
     return GuideBook(contents, default_locale, default_region, eap_contact, coaching_contact)

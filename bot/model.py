@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.regions import region_code
+
 Lean = Literal["coaching", "therapy", "both", "neither"]
 OutcomeId = Literal["coaching", "therapy", "both"]
 SafetyAction = Literal["help", "help_then_continue", "continue"]
@@ -127,7 +129,7 @@ class Helplines:
         """The region's lines, or None when the content does not know it."""
         if not code:
             return None
-        return self.regions.get(code.upper())
+        return self.regions.get(region_code(code))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 from dotenv import dotenv_values
 
 from bot.errors import SettingsError
+from bot.plain_text import invisible_character
+from bot.regions import region_code
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _MIN_SECRET_LENGTH = 16
@@ -169,11 +171,37 @@ def _list(name: str, raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
-def _id_list(name: str, raw: str) -> tuple[str, ...]:
+def _slack_channels(name: str, raw: str) -> tuple[str, ...]:
     parts = _list(name, raw)
     if not all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in parts):
-        raise SettingsError(f"{name} must be comma-separated ids, like C0123,C0456, not {raw!r}")
+        raise SettingsError(
+            f"{name} must be comma-separated channel ids, like C0123ABCD,C0456EFGH (channel "
+            f"details, at the bottom), not {raw!r}"
+        )
     return parts
+
+
+_DISCORD_NAME_LENGTH = 100
+
+
+def _discord_ids_or_names(kind: str, example: str) -> Callable[[str, str], tuple[str, ...]]:
+    """Discord role or channel ids (17 to 20 digits) or names, comma-separated."""
+
+    def check(name: str, raw: str) -> tuple[str, ...]:
+        parts = _list(name, raw)
+        usage = f"{name} must be comma-separated {kind} ids or names, like {example}"
+        for part in parts:
+            bare = part.lstrip("#@").strip()
+            if not bare or len(bare) > _DISCORD_NAME_LENGTH or invisible_character(bare):
+                raise SettingsError(f"{usage}, not {part!r}")
+            if bare.isascii() and bare.isdigit() and not 17 <= len(bare) <= 20:
+                raise SettingsError(
+                    f"{name}: {part!r} looks like an id, but Discord's ids have 17 to 20 "
+                    f"digits; with Developer Mode on, right-click the {kind} and choose Copy ID"
+                )
+        return parts
+
+    return check
 
 
 def _int_list(name: str, raw: str) -> tuple[int, ...]:
@@ -210,7 +238,7 @@ def _locale(name: str, raw: str) -> str:
 def _region(name: str, raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{2}", raw):
         raise SettingsError(f"{name} must be a two-letter country code like GB or US, not {raw!r}")
-    return raw.upper()
+    return region_code(raw)
 
 
 def _contact(name: str, raw: str) -> str:
@@ -218,6 +246,12 @@ def _contact(name: str, raw: str) -> str:
         raise SettingsError(
             f"{name} must be one line of at most {CONTACT_LENGTH} characters, "
             "like a phone number, an email address or a link"
+        )
+    hidden = invisible_character(raw)
+    if hidden:
+        raise SettingsError(
+            f"{name} contains {hidden}, which people would not see (or which changes how the "
+            "text reads); type the contact again rather than pasting it"
         )
     return raw
 
@@ -268,12 +302,14 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "slack_api_url": _url,
     "slack_client_id": _one_line,
     "slack_client_secret": _one_line,
-    "slack_card_channels": _id_list,
+    "slack_card_channels": _slack_channels,
     "discord_token": _discord_token,
     "discord_guild_id": _discord_guild,
     "discord_api_url": _url,
-    "discord_card_roles": _id_list,
-    "discord_card_channels": _id_list,
+    "discord_card_roles": _discord_ids_or_names("role", "123456789012345678,People Team"),
+    "discord_card_channels": _discord_ids_or_names(
+        "channel", "123456789012345678,#hr-announcements"
+    ),
     "discord_shard_count": _positive_int,
     "discord_shard_ids": _int_list,
     "state_secret": _secret,
@@ -319,6 +355,27 @@ def unknown_dotenv_names(dotenv_path: Path | None = Path(".env")) -> tuple[str, 
     if dotenv_path is None or not dotenv_path.is_file():
         return ()
     return tuple(name for name in _read_dotenv(dotenv_path) if name not in SETTING_NAMES)
+
+
+SECRET_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_SECRET",
+    "DISCORD_TOKEN",
+    "STATE_SECRET",
+    "STATE_SECRET_OLD",
+    "DATABASE_URL",
+)
+"""Settings whose values are secrets (a DATABASE_URL may carry a password)."""
+
+
+def dotenv_sets_secrets(dotenv_path: Path | None = Path(".env")) -> bool:
+    """Whether the .env file gives a value to any setting in SECRET_NAMES."""
+    if dotenv_path is None or not dotenv_path.is_file():
+        return False
+    values = _read_dotenv(dotenv_path)
+    return any((values.get(name) or "").strip() for name in SECRET_NAMES)
 
 
 def _read_dotenv(path: Path) -> dict[str, str | None]:

@@ -42,6 +42,8 @@ TOKEN_SHAPE = r"[A-Za-z0-9_-]{33,64}"
 """What a token of any release looks like, for platforms that route buttons by pattern: one from
 an earlier release still reaches open_token, which says the bot has changed since."""
 MAX_TOKEN_LENGTH = 40 + 5 + 15
+KEY_FILE = "state-secret"
+"""The generated signing key's file, in the data folder."""
 CLOCK_SKEW_SECONDS = 300
 
 _FIXED = 40
@@ -105,7 +107,7 @@ def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) ->
     older = tuple(key_from_secret(s.strip()) for s in (old_secrets or "").split(",") if s.strip())
     if secret:
         return Keyring(key_from_secret(secret), older)
-    key_file = data_dir / "state-secret"
+    key_file = data_dir / KEY_FILE
     try:
         stored = _read_or_create_key(key_file)
     except OSError as exc:
@@ -125,7 +127,7 @@ def load_keyring(secret: str | None, old_secrets: str | None, data_dir: Path) ->
 def _read_or_create_key(key_file: Path) -> str:
     """The secret kept in key_file, writing a new random one (owner-only) when there is none."""
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         draft = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
         # owner-only from the first byte; linked into place whole, so a process starting at the
         # same moment reads either no key or the complete one, and never overwrites it

@@ -10,8 +10,10 @@ import pty
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -19,13 +21,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from adapters.platforms import serve_all
 from bot.errors import SettingsError
 from bot.model import OUTCOMES
 from tests.discord.fake_discord import FakeDiscord
-from tests.loopback import free_port
+from tests.loopback import free_port, wait_until_healthy
 from tests.test_chat import safety_number, typed_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -554,16 +557,11 @@ def _both_platforms_env(env: dict[str, str], discord: FakeDiscord) -> dict[str, 
 
 
 async def _slack_is_up(port: str, process: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.returncode is None, "the process ended early"
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", int(port))
-            writer.close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, "the Slack app never started listening"
-            await asyncio.sleep(0.1)
+    """Wait until the Slack app answers /healthz, as a load balancer would."""
+    async with aiohttp.ClientSession() as http:
+        await wait_until_healthy(
+            http, f"http://127.0.0.1:{port}", lambda: process.returncode is None, timeout=30
+        )
 
 
 @contextlib.asynccontextmanager
@@ -775,3 +773,123 @@ def test_the_card_in_a_terminal_chat_is_paged_then_r_starts_over(content, env, t
         _read_until(main, b"Goodbye")
         assert process.wait(timeout=30) == 0
     assert b"Question 1 of 9" in again
+class _HangingUp:
+    """A server on loopback that accepts each connection and closes it without a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = int(self.sock.getsockname()[1])
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            connection.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@contextlib.contextmanager
+def _unreachable_discord(how: str) -> Iterator[str]:
+    """A DISCORD_API_URL at which Discord cannot be used, in one of the ways it happens."""
+    if how == "refused":
+        yield f"http://127.0.0.1:{free_port()}/api/v10"
+    elif how == "hangs up":
+        server = _HangingUp()
+        try:
+            yield f"http://127.0.0.1:{server.port}/api/v10"
+        finally:
+            server.close()
+    else:
+        fake = FakeDiscord().start()
+        status = {"HTTP 503": 503, "HTTP 404": 404}[how]
+        fake.fail("GET", r"^/users/@me$", status, times=10)
+        try:
+            yield fake.base
+        finally:
+            fake.stop()
+
+
+@pytest.mark.parametrize("how", ["refused", "hangs up", "HTTP 503", "HTTP 404"])
+@pytest.mark.parametrize(
+    "args", [["discord"], ["discord", "sync"], []], ids=["discord", "sync", "plain"]
+)
+def test_an_unreachable_discord_is_one_line_naming_it_and_what_to_check(env, tmp_path, how, args):
+    with _unreachable_discord(how) as api_url:
+        env |= {"DISCORD_TOKEN": "fake.discord.token", "DISCORD_API_URL": api_url}
+        done = run(args, env, tmp_path, command=INSTALLED)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not [
+        line for line in done.stderr.splitlines() if " ERROR " in line or " CRITICAL " in line
+    ]
+    last = done.stderr.splitlines()[-1]
+    if how.startswith("HTTP"):
+        assert last.startswith(f"coach-or-therapy: Discord answered {how} at {api_url}; "), last
+    else:
+        assert last.startswith(f"coach-or-therapy: could not reach Discord at {api_url} ("), last
+    assert "DISCORD_API_URL" in last
+    assert "0.0.0.0:3000" not in done.stderr
+
+
+def _content_copy(to: Path, locale: str = "en") -> Path:
+    """A copy of the packaged content, as one locale folder named `locale` under `to`."""
+    import shutil
+
+    shutil.copytree(REPO / "content" / "en", to / locale)
+    return to
+
+
+@pytest.mark.parametrize("form", ["root", "locale folder"])
+def test_content_dir_may_name_the_content_root_or_one_locale_folder(content, env, tmp_path, form):
+    root = _content_copy(tmp_path / "ours")
+    env["CONTENT_DIR"] = str(root if form == "root" else root / "en")
+    done = run(["chat"], env, tmp_path, typed(*typed_path(content, "therapy")))
+    assert done.returncode == 0, done.stderr
+    assert content.outcomes["therapy"].title in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "inside", ["nothing", "a stray file", "an empty locale folder", "a folder of notes"]
+)
+def test_content_dir_without_content_is_one_line_naming_it_and_what_it_must_hold(
+    env, tmp_path, inside
+):
+    folder = tmp_path / "not-content"
+    folder.mkdir()
+    if inside == "a stray file":
+        (folder / "README.txt").write_text("hello\n")
+    elif inside == "an empty locale folder":
+        (folder / "en").mkdir()
+    elif inside == "a folder of notes":
+        (folder / "notes").mkdir()
+        (folder / "notes" / "todo.yaml").write_text("a: 1\n")
+    env["CONTENT_DIR"] = str(folder)
+    done = run(["chat"], env, tmp_path, typed("q"))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"coach-or-therapy: CONTENT_DIR is {str(folder)!r}, which holds no content; it must be "
+        "a folder of locale folders (like en/) with card.yaml, conversation.yaml, "
+        "messages.yaml, helplines.yaml in each, or one such locale folder (check it with: "
+        "coach-or-therapy validate)"
+    ]
+    assert "DEFAULT_LOCALE" not in done.stderr
+
+
+def test_content_dir_with_one_other_locale_says_which_default_locale_to_set(env, tmp_path):
+    root = _content_copy(tmp_path / "ours", locale="fr")
+    env["CONTENT_DIR"] = str(root / "fr")
+    done = run(["chat"], env, tmp_path, typed("q"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"coach-or-therapy: DEFAULT_LOCALE is 'en' but CONTENT_DIR ({root / 'fr'}) has no such "
+        "locale; use one of fr"
+    ]

@@ -51,7 +51,8 @@ def test_values_are_parsed_into_their_types(tmp_path):
         DISCORD_SHARD_COUNT="4",
         DISCORD_SHARD_IDS="0, 3",
         SLACK_CARD_CHANNELS="C0123, C0456,",
-        DISCORD_CARD_ROLES="111,222",
+        DISCORD_CARD_ROLES="111111111111111111, People Team",
+        DISCORD_CARD_CHANNELS="#hr-announcements,222222222222222222",
         DEFAULT_REGION="gb",
         LOG_LEVEL="debug",
         CONTENT_DIR=str(tmp_path),
@@ -66,7 +67,8 @@ def test_values_are_parsed_into_their_types(tmp_path):
     assert settings.discord_shard_count == 4
     assert settings.discord_shard_ids == (0, 3)
     assert settings.slack_card_channels == ("C0123", "C0456")
-    assert settings.discord_card_roles == ("111", "222")
+    assert settings.discord_card_roles == ("111111111111111111", "People Team")
+    assert settings.discord_card_channels == ("#hr-announcements", "222222222222222222")
     assert settings.default_region == "GB"
     assert settings.log_level == "DEBUG"
     assert settings.content_root == tmp_path
@@ -106,7 +108,10 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path):
         ("STATE_SECRET_OLD", f"{SECRET},tiny", "STATE_SECRET_OLD must be at least 16"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token", "SLACK_BOT_TOKEN must start with xoxb-"),
         ("SLACK_APP_TOKEN", "xoxb-1", "SLACK_APP_TOKEN must start with xapp-"),
-        ("SLACK_CARD_CHANNELS", "#general", "SLACK_CARD_CHANNELS must be comma-separated ids"),
+        ("SLACK_CARD_CHANNELS", "#general", "SLACK_CARD_CHANNELS must be comma-separated channel"),
+        ("DISCORD_CARD_ROLES", "12345", "'12345' looks like an id, but Discord's ids have 17"),
+        ("DISCORD_CARD_CHANNELS", "#", "must be comma-separated channel ids or names, like 1234"),
+        ("DISCORD_CARD_ROLES", "x" * 101, "must be comma-separated role ids or names, like 1234"),
         ("DISCORD_SHARD_IDS", "0,one", "DISCORD_SHARD_IDS must be comma-separated whole numbers"),
         ("DISCORD_TOKEN", "Bot abc.def.ghi", "DISCORD_TOKEN must be the token alone"),
         ("DISCORD_TOKEN", "abc def", "DISCORD_TOKEN must not contain spaces"),

@@ -11,12 +11,13 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
+from adapters import log_privacy
 from adapters.admin import WorkspaceAdmin
 from adapters.conversation import ConversationService
-from adapters.discord import logfilter
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
 from adapters.discord.conversations import Conversations
+from adapters.discord.shape import interaction_problem
 from adapters.runtime import Runtime
 from adapters.storage.interface import NoStorage, Storage
 
@@ -47,14 +48,20 @@ def build_command(conversations: Conversations) -> app_commands.Command[Any, Any
     return coach_or_therapy
 
 
-def _dropping_unreadable(parse: Callable[[Any], None]) -> Callable[[Any], None]:
-    """The interaction parser, made to drop a payload it cannot read.
+def _refusing_unreadable(parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    """The interaction parser, made to refuse quietly a payload it cannot read or act on.
 
     discord.py lets a parser's exception escape into the gateway connection, which would end
     the process; one odd interaction is not worth that, and the person can simply try again.
+    A payload the bot does not handle, or one that does not say who sent it, is dropped before
+    anything reads it.
     """
 
     def parse_or_drop(data: Any) -> None:
+        problem = interaction_problem(data)
+        if problem is not None:
+            _log.info("Ignored %s", problem)
+            return
         try:
             parse(data)
         except Exception as exc:
@@ -86,7 +93,8 @@ class CoachOrTherapyClient(discord.Client):
         # would only worry whoever reads the logs
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=discord.Intents.default(), **options)
-        logfilter.install()
+        # discord.py says so at every start when a bot logs in with its token: nothing to act on
+        log_privacy.leave_out("logging in using static token")
         self.runtime = runtime
         storage = storage or NoStorage()
         self.conversations = Conversations(ConversationService(runtime, storage))
@@ -94,7 +102,7 @@ class CoachOrTherapyClient(discord.Client):
         self.tree.add_command(build_command(self.conversations))
         self.tree.add_command(build_admin_command(WorkspaceAdmin(runtime, storage, "discord")))
         parsers = self._connection.parsers
-        parsers["INTERACTION_CREATE"] = _dropping_unreadable(parsers["INTERACTION_CREATE"])
+        parsers["INTERACTION_CREATE"] = _refusing_unreadable(parsers["INTERACTION_CREATE"])
 
     @property
     def clicks(self) -> Conversations:

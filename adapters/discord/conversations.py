@@ -68,13 +68,15 @@ def poster_of(interaction: Interaction) -> Poster:
         role_ids = tuple(getattr(user, "_roles", ()))
         role_names = tuple(role.name for role in user.roles if not role.is_default())
     channel = interaction.channel
+    name = None if isinstance(channel, discord.Thread) else getattr(channel, "name", None)
     return Poster(
         in_server=interaction.guild_id is not None,
         role_ids=role_ids,
         role_names=role_names,
         can_manage_messages=interaction.permissions.manage_messages,
         channel_id=interaction.channel_id,
-        channel_name=getattr(channel, "name", None),
+        # a thread counts by its own id only: anyone may give a thread a channel's name
+        channel_name=name,
     )
 
 

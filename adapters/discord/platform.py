@@ -52,16 +52,6 @@ def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
     invite.set_defaults(handler=_invite)
 
 
-def _start_up_problem(exc: BaseException, runtime: Runtime) -> str | None:
-    import discord
-
-    if isinstance(exc, discord.LoginFailure):
-        return "DISCORD_TOKEN was refused by Discord; reset the bot's token and copy it again"
-    if isinstance(exc, discord.GatewayNotFound):
-        return "Discord's gateway could not be found; check DISCORD_API_URL"
-    return None
-
-
 def _configured(settings: Settings) -> bool:
     return settings.discord_configured
 
@@ -80,5 +70,4 @@ PLATFORM = Platform(
     card_payload=_card_payload,
     limit_problems=limit_problems,
     add_commands=_add_commands,
-    start_up_problem=_start_up_problem,
 )

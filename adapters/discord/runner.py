@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
+import aiohttp
 import discord
 
 from adapters.discord.client import make_client
+from adapters.platform import CannotStart
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
 from bot.settings import Settings
@@ -17,6 +21,8 @@ from bot.settings import Settings
 _log = logging.getLogger(__name__)
 
 INVITE_URL = "https://discord.com/oauth2/authorize"
+DEFAULT_API_URL = "https://discord.com/api/v10"
+"""Discord's REST base, where every call goes unless DISCORD_API_URL says otherwise."""
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -48,16 +54,61 @@ def invite_url(application_id: int) -> str:
     )
 
 
+def cannot_start(exc: BaseException, settings: Settings) -> CannotStart | None:
+    """The one line for a way Discord commonly fails at start-up, or None for anything else."""
+    where = settings.discord_api_url or DEFAULT_API_URL
+    if isinstance(exc, discord.LoginFailure):
+        return CannotStart(_BAD_TOKEN, exit_code=2)
+    if isinstance(exc, discord.GatewayNotFound):
+        return CannotStart(
+            f"Discord's gateway could not be found through {where}; check DISCORD_API_URL",
+            exit_code=2,
+        )
+    if isinstance(exc, discord.HTTPException):
+        return CannotStart(
+            f"Discord answered HTTP {exc.status} at {where}; check DISCORD_API_URL, or try "
+            "again in a few minutes if Discord is having trouble (https://discordstatus.com)"
+        )
+    if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+        return CannotStart(
+            f"could not reach Discord at {where} ({_reason(exc)}); check the network "
+            "connection, any proxy or firewall, and DISCORD_API_URL"
+        )
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time"
+    strerror = getattr(exc, "strerror", None)
+    return strerror.lower() if isinstance(strerror, str) and strerror else type(exc).__name__
+
+
+@contextlib.asynccontextmanager
+async def _starting(settings: Settings) -> AsyncIterator[None]:
+    """Turn a start-up failure into CannotStart with its one line."""
+    try:
+        yield
+    except Exception as exc:
+        failure = cannot_start(exc, settings)
+        if failure is None:
+            raise
+        raise failure from None
+
+
 async def serve_discord(runtime: Runtime, storage: Storage | None = None) -> None:
-    """Connect to Discord and answer until stopped."""
+    """Connect to Discord and answer until stopped; CannotStart says why it could not."""
     settings = runtime.settings
     if not settings.discord_token:
-        raise discord.LoginFailure(_NO_TOKEN)
+        raise CannotStart(_NO_TOKEN, exit_code=2)
     use_api_base(settings)
     client = make_client(runtime, storage)
     _log.info("Connecting to Discord")
     async with client:
-        await client.start(settings.discord_token)
+        async with _starting(settings):
+            await client.login(settings.discord_token)
+        async with _starting(settings):
+            await client.connect()
 
 
 async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:
@@ -65,7 +116,8 @@ async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:
     use_api_base(settings)
     client = make_client(runtime)
     async with client:
-        await client.login(settings.discord_token or "")
+        async with _starting(settings):
+            await client.login(settings.discord_token or "")
         if guild_id is None:
             return await client.tree.sync()
         guild = discord.Object(guild_id)
@@ -85,21 +137,24 @@ def sync_commands(runtime: Runtime, guild_id: int | None, out: TextIO) -> int:
     guild_id = guild_id or settings.discord_guild_id
     try:
         commands = asyncio.run(_sync(runtime, guild_id))
-    except discord.LoginFailure:
-        return _fail(_BAD_TOKEN)
+    except CannotStart as exc:
+        return _fail(str(exc), exc.exit_code)
     except discord.HTTPException as exc:
         return _fail(f"Discord refused the command (HTTP {exc.status}): {exc.text or 'no detail'}")
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        return _fail(str(cannot_start(exc, settings)), 1)
     names = ", ".join(f"/{command.name}" for command in commands)
     where = f"server {guild_id}" if guild_id else "every server (this can take up to an hour)"
     print(f"Registered {names} for {where}.", file=out)
     return 0
 
 
-async def _application_id(token: str) -> int:
+async def _application_id(settings: Settings) -> int:
     http = discord.http.HTTPClient(asyncio.get_running_loop())
     try:
-        await http.static_login(token)
-        info = await http.application_info()
+        async with _starting(settings):
+            await http.static_login(settings.discord_token or "")
+            info = await http.application_info()
     finally:
         await http.close()
     return int(info["id"])
@@ -111,15 +166,13 @@ def print_invite(settings: Settings, out: TextIO) -> int:
         return _fail(_NO_TOKEN)
     use_api_base(settings)
     try:
-        application_id = asyncio.run(_application_id(settings.discord_token))
-    except discord.LoginFailure:
-        return _fail(_BAD_TOKEN)
-    except (discord.HTTPException, OSError) as exc:
-        return _fail(f"Could not ask Discord for the application id ({exc})")
+        application_id = asyncio.run(_application_id(settings))
+    except CannotStart as exc:
+        return _fail(str(exc), exc.exit_code)
     print(invite_url(application_id), file=out)
     return 0
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, exit_code: int = 2) -> int:
     print(f"coach-or-therapy: {message}", file=sys.stderr)
-    return 2
+    return exit_code

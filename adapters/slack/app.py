@@ -15,6 +15,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import log_privacy
 from adapters.conversation import ConversationService, TurnReply
 from adapters.runtime import Runtime
 from adapters.slack.authorize import bot_token_authorize
@@ -26,7 +27,7 @@ from adapters.slack.parse import (
     parse_command,
     parse_home_opened,
 )
-from adapters.slack.quiet import failure, guard_library_loggers, platform_logger
+from adapters.slack.quiet import failure, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
 from adapters.storage.interface import NoStorage, Storage, WorkspacePrefs
@@ -256,7 +257,7 @@ def build_app(
     handlers. Pass your own `replier` to close its HTTP session on shutdown.
     """
     from adapters.slack.admin import admin_commands, register_settings_form
-    from adapters.slack.install import oauth_settings, register_uninstall
+    from adapters.slack.install import NotInstalledHere, oauth_settings, register_uninstall
 
     settings = runtime.settings
     storage = storage or NoStorage()
@@ -268,6 +269,7 @@ def build_app(
         # the token comes with each request from `authorize` (or from the installation)
         client=client or web_client(runtime),
         oauth_settings=oauth,
+        before_authorize=NotInstalledHere(oauth.installation_store) if oauth else None,
         authorize=(
             bot_token_authorize(settings.slack_bot_token)
             if settings.slack_bot_token and oauth is None
@@ -286,7 +288,7 @@ def build_app(
     register_listeners(app, bot)
     register_settings_form(app, bot)
     register_uninstall(app, storage)
-    guard_library_loggers()
+    log_privacy.install()
     return app
 
 

@@ -54,18 +54,6 @@ def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
     manifest.set_defaults(handler=_manifest)
 
 
-def _start_up_problem(exc: BaseException, runtime: Runtime) -> str | None:
-    from slack_sdk.errors import SlackApiError
-
-    if isinstance(exc, SlackApiError):
-        error = exc.response.get("error", "unknown_error")
-        return (
-            f"Slack refused to connect ({error}); check SLACK_APP_TOKEN and SLACK_BOT_TOKEN "
-            "in your Slack app's settings"
-        )
-    return None
-
-
 def _configured(settings: Settings) -> bool:
     return settings.slack_configured
 
@@ -84,5 +72,4 @@ PLATFORM = Platform(
     card_payload=_card_payload,
     limit_problems=limit_problems,
     add_commands=_add_commands,
-    start_up_problem=_start_up_problem,
 )

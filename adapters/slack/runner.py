@@ -10,16 +10,16 @@ import sys
 from typing import TextIO
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.conversation import ConversationService
+from adapters.platform import CannotStart
 from adapters.runtime import Runtime
 from adapters.slack.app import build_app, web_client
-from adapters.slack.quiet import platform_logger
 from adapters.slack.render import card_payload
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.socket_mode import SocketModeConnection
 from adapters.storage.interface import NoStorage, Storage
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
@@ -66,15 +66,7 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     try:
         if settings.slack_app_token:
-            handler = AsyncSocketModeHandler(
-                app, settings.slack_app_token, logger=platform_logger()
-            )
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("Slack app connected in Socket Mode")
-            try:
-                await stop.wait()
-            finally:
-                await handler.close_async()  # type: ignore[no-untyped-call]
+            await SocketModeConnection(app, settings.slack_app_token).hold(stop)
         else:
             assert settings.slack_signing_secret is not None
             # a line per request would be the only thing logged per click; a reverse proxy in
@@ -84,7 +76,14 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
             )
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                await runner.cleanup()
+                raise CannotStart(
+                    f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+                    "set HOST and PORT to a free address"
+                ) from None
             log.info(
                 "Slack app listening on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH
             )

@@ -1,13 +1,16 @@
-"""The HTTP endpoint: verify Slack's signature and the payload's shape, then hand it to Bolt.
+"""The HTTP endpoint: check Slack's signature and the payload's kind and shape, then call Bolt.
 
-Bolt 1.30 answers 500 to some signed payloads that are not JSON, not an object or not UTF-8, and
-its signature check raises on an empty timestamp. Here those get 401 or 400 before Bolt sees them.
+Bolt 1.30 answers 500 to some signed payloads that are not JSON, not an object or not UTF-8, or of
+kinds the app does not handle, and its signature check raises on an empty timestamp. Here those get
+401, 400 or an empty 200 before Bolt sees them (see shape.py), and a retried event that arrived
+before is acknowledged without being handled again (see deliveries.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -16,8 +19,10 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.slack.shape import shape_problem
+from adapters.slack.deliveries import Deliveries, retry_number
+from adapters.slack.shape import JSON, Refused, judge_body
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +61,21 @@ def _get_request(request: web.Request) -> AsyncBoltRequest:
     )
 
 
+def _event_id(text: str, content_type: str) -> str | None:
+    """An Events API request's event_id (only JSON bodies carry events)."""
+    if content_type != JSON:
+        return None
+    event_id = json.loads(text).get("event_id")
+    return event_id if isinstance(event_id, str) else None
+
+
 def build_web_app(
     app: AsyncApp, signing_secret: str, now: Callable[[], float] | None = None
 ) -> web.Application:
     """An aiohttp application serving `app` at /slack/events (plus /healthz and OAuth pages)."""
     secret = signing_secret.encode()
     clock = now or time.time
+    deliveries = Deliveries()
 
     async def events(request: web.Request) -> web.Response:
         body = await request.read()
@@ -77,10 +91,19 @@ def build_web_app(
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return web.Response(status=400, text="body is not UTF-8")
-        problem = shape_problem(request.content_type, text)
-        if problem:
-            log.info("refused a signed request: %s", problem)
-            return web.Response(status=400, text=problem)
+        verdict = judge_body(request.content_type, text)
+        if isinstance(verdict, Refused):
+            log.info("refused a signed request: %s", verdict.reason)
+            return web.Response(status=400, text=verdict.reason)
+        if verdict == "ignore":
+            return web.Response(status=200)
+        if not deliveries.first_time(
+            _event_id(text, request.content_type),
+            retry_number(request.headers.get("X-Slack-Retry-Num")),
+            request.headers.get("X-Slack-Retry-Reason"),
+        ):
+            log.info("ignored a retried event that was delivered before")
+            return web.Response(status=200, headers={"X-Slack-No-Retry": "1"})
         try:
             bolt_request = AsyncBoltRequest(
                 body=text,
@@ -95,6 +118,9 @@ def build_web_app(
         except Exception as exc:
             log.error("Slack request failed: %s", type(exc).__name__)
             return web.Response(status=500, text="internal error")
+        if bolt_response.status == 404:
+            # a kind the app handles only with storage (the settings form, uninstall events)
+            return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)
 
     async def health(request: web.Request) -> web.Response:
@@ -105,9 +131,36 @@ def build_web_app(
     web_app.router.add_get(HEALTH_PATH, health)
     flow = app.oauth_flow
     if flow is not None:
+        # imported here: install.py reaches this module through manifest.py
+        from adapters.storage.installations import MOST_LIVE_STATES, STATE_SECONDS, TooManyInstalls
+
+        refused_since_warning: list[float] = []
 
         async def install(request: web.Request) -> web.Response:
-            response = await flow.handle_installation(_get_request(request))
+            try:
+                response = await flow.handle_installation(_get_request(request))
+            except TooManyInstalls:
+                # one warning per burst, however many visits it refuses
+                if not refused_since_warning or clock() - refused_since_warning[0] > STATE_SECONDS:
+                    log.warning(
+                        "install links refused: %d are open already (more than real installs "
+                        "need; someone may be loading /slack/install over and over)",
+                        MOST_LIVE_STATES,
+                    )
+                    refused_since_warning[:] = [clock()]
+                return web.Response(
+                    status=429,
+                    headers={"Retry-After": str(STATE_SECONDS)},
+                    text="Too many installs were started in the last few minutes; "
+                    "please try again in ten minutes.",
+                )
+            except SQLAlchemyError as exc:
+                log.warning("an install link could not be stored (%s)", type(exc).__name__)
+                return web.Response(
+                    status=503,
+                    headers={"Retry-After": "60"},
+                    text="Installing is not possible just now; please try again in a minute.",
+                )
             return await to_aiohttp_response(response)
 
         async def callback(request: web.Request) -> web.Response:

@@ -1,18 +1,31 @@
-"""Whether a verified request body has the shape Bolt 1.30 can read without raising.
+"""Which verified requests reach Bolt: only the kinds the app handles, in shapes Bolt reads safely.
 
 Bolt reads ids, flags and nested objects straight out of payloads (``body["actions"][0]``,
-``"id" in payload["enterprise"]``), so a field of the wrong type becomes a 500. Slack's own
-payloads always have these shapes; anything else is answered 400 before Bolt sees it.
+``body["view"]["type"]``, ``"id" in payload["enterprise"]``) while it routes every request
+through its matchers, so a payload of a kind the app never asked for, or a field of the wrong
+type, became a 500. Here each request is judged first: the app's own kinds (its slash command,
+its buttons, its settings form, the Home tab and uninstall events, Slack's URL and SSL checks)
+go on to Bolt when every field Bolt reads has Slack's shape; any other kind Slack may send is
+acknowledged and ignored (200); anything malformed is refused (400).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import parse_qs
+
+from adapters.slack.admin import SETTINGS_VIEW
+from adapters.slack.app import COMMAND
+from adapters.slack.parse import ACTION_ID_PATTERN
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+HANDLED_EVENTS = frozenset({"app_home_opened", "app_uninstalled", "tokens_revoked"})
+HANDLED_VIEWS = frozenset({SETTINGS_VIEW})
 
 _MAX_DEPTH = 40
 # fields that are text wherever they appear
@@ -44,6 +57,7 @@ _TEXT = frozenset(
         "bot_id",
         "challenge",
         "token",
+        "event_id",
     }
 )
 # text or an object with text ids
@@ -65,68 +79,112 @@ _OBJECTS = frozenset(
 # lists of objects
 _LISTS = frozenset({"actions", "authorizations"})
 _FLAGS = frozenset({"is_enterprise_install", "is_ext_shared_channel", "is_ephemeral"})
-
-# what each payload type must carry for Bolt to route it
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "block_actions": ("actions",),
-    "interactive_message": ("actions", "callback_id"),
-    "attachment_actions": ("actions", "callback_id"),
-    "view_submission": ("view",),
-    "view_closed": ("view",),
-    "shortcut": ("callback_id",),
-    "message_action": ("callback_id",),
-    "block_suggestion": ("action_id",),
-    "dialog_submission": ("callback_id",),
-    "dialog_cancellation": ("callback_id",),
-    "dialog_suggestion": ("callback_id",),
-    "event_callback": ("event",),
-    "url_verification": ("challenge",),
-}
+_COMMAND_TEXT = ("command", "text", "user_id", "team_id", "channel_id", "trigger_id")
 
 
-def shape_problem(content_type: str, text: str) -> str | None:
-    """Why a verified body cannot be a Slack request Bolt reads safely (None when it can)."""
+@dataclass(frozen=True)
+class Refused:
+    """A request answered 400, and why (safe to log: it names fields, never their values)."""
+
+    reason: str
+
+
+Verdict = Literal["handle", "ignore"] | Refused
+"""handle: pass it to Bolt; ignore: answer 200 and do nothing; Refused: answer 400."""
+
+
+def judge_body(content_type: str, text: str) -> Verdict:
+    """The verdict on a verified HTTP request body, as Slack posts it (form or JSON)."""
     if content_type == JSON:
-        return _payload_problem(text, "body")
+        return judge_payload(_json(text, "body"))
     if content_type != FORM:
-        return "unexpected content type"
+        return Refused("unexpected content type")
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
-        return _payload_problem(form["payload"][0], "payload")
+        return judge_payload(_json(form["payload"][0], "payload"))
     if "command" in form:
-        missing = [k for k in ("command", "user_id", "team_id") if not form.get(k, [""])[0]]
-        return f"slash command without {', '.join(missing)}" if missing else None
+        return judge_command({key: values[0] for key, values in form.items()})
     if "ssl_check" in form:
-        return None
-    return "form body is neither a command nor a payload"
+        return "handle"
+    return Refused("form body is neither a command nor a payload")
 
 
-def _payload_problem(text: str, what: str) -> str | None:
-    try:
-        value: Any = json.loads(text)
-    except (ValueError, RecursionError):
-        return f"{what} is not JSON"
+def judge_command(fields: Mapping[str, Any]) -> Verdict:
+    """The verdict on a slash command's fields (a form's values, or Socket Mode's payload)."""
+    for key in _COMMAND_TEXT:
+        if key in fields and not isinstance(fields[key], str):
+            return Refused(f"slash command whose {key} is not text")
+    if fields.get("command") != COMMAND:
+        return "ignore"
+    missing = [key for key in ("user_id", "team_id") if not fields.get(key)]
+    return Refused(f"slash command without {', '.join(missing)}") if missing else "handle"
+
+
+def judge_payload(value: Any) -> Verdict:
+    """The verdict on an interaction or event payload (already parsed from its JSON)."""
+    if isinstance(value, Refused):
+        return value
     if not isinstance(value, dict):
-        return f"{what} is not a JSON object"
+        return Refused("payload is not a JSON object")
     kind = value.get("type")
     if not isinstance(kind, str):
-        return f"{what} has no type"
-    problem = _object_problem(value, what, 0)
-    if problem:
-        return problem
-    for key in _REQUIRED.get(kind, ()):
-        if value.get(key) in (None, [], ""):
-            return f"{kind} without {key}"
-    if kind in ("block_actions", "interactive_message", "attachment_actions"):
-        first = value["actions"][0]
-        if kind == "block_actions" and not isinstance(first.get("action_id"), str):
-            return "block_actions without an action_id"
-    if kind in ("view_submission", "view_closed") and not isinstance(
-        value["view"].get("callback_id"), str
+        return Refused("payload has no type")
+    handled = _handled(kind, value)
+    if handled != "handle":
+        return handled
+    problem = _object_problem(value, "payload", 0)
+    return Refused(problem) if problem else "handle"
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return Refused(f"{what} is not JSON")
+
+
+def _handled(kind: str, payload: dict[str, Any]) -> Verdict:
+    """Whether the payload is one of the app's own kinds ("handle"), another kind, or broken."""
+    if kind == "block_actions":
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+            return Refused("block_actions without actions")
+        action_id = actions[0].get("action_id")
+        if not isinstance(action_id, str):
+            return Refused("block_actions without an action_id")
+        return "handle" if ACTION_ID_PATTERN.fullmatch(action_id) else "ignore"
+    if kind == "view_submission":
+        view = payload.get("view")
+        if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
+            return Refused("view_submission without a view callback_id")
+        if view["callback_id"] not in HANDLED_VIEWS:
+            return "ignore"
+        if not isinstance(view.get("type"), str):
+            return Refused("view_submission whose view has no type")
+        return _form_state_problem(view.get("state")) or "handle"
+    if kind == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return Refused("event_callback without an event type")
+        if event["type"] not in HANDLED_EVENTS:
+            return "ignore"
+        if not isinstance(payload.get("team_id"), str):
+            return Refused("event_callback without a team_id")
+        return "handle"
+    if kind == "url_verification":
+        if not isinstance(payload.get("challenge"), str):
+            return Refused("url_verification without a challenge")
+        return "handle"
+    return "ignore"
+
+
+def _form_state_problem(state: Any) -> Refused | None:
+    values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(values, dict) or not all(
+        isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
+        for block in values.values()
     ):
-        return f"{kind} without a view callback_id"
-    if kind == "event_callback" and not isinstance(value["event"].get("type"), str):
-        return "event without a type"
+        return Refused("view_submission whose view.state.values is not an object of objects")
     return None
 
 

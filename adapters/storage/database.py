@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection
 
+from adapters.private_files import create_private_file, make_private_folder
 from bot.errors import SettingsError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,16 @@ def engine_url(url: str) -> URL:
     return parsed
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite DATABASE_URL (None for another database or one in memory)."""
+    parsed = engine_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Whether this engine is a SQLite file (private to one machine)."""
     return engine.dialect.name == "sqlite"
@@ -50,15 +61,17 @@ def make_engine(url: str) -> Engine:
     """
     parsed = engine_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).expanduser().parent
+        database = sqlite_path(url)
+        if database is not None:
+            # owner-only: in OAuth mode it holds every workspace's bot token
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                make_private_folder(database.parent)
             except OSError as exc:
-                raise SettingsError(
-                    f"the database folder {folder} cannot be created ({exc.strerror}); "
-                    "set DATA_DIR or DATABASE_URL to a writable place"
-                ) from None
+                raise _cannot_create(f"folder {database.parent}", exc) from None
+            try:
+                create_private_file(database)
+            except OSError as exc:
+                raise _cannot_create(f"file {database}", exc) from None
         engine = create_engine(parsed, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -68,6 +81,13 @@ def make_engine(url: str) -> Engine:
         max_overflow=5,
         pool_timeout=CONNECT_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def _cannot_create(what: str, exc: OSError) -> SettingsError:
+    return SettingsError(
+        f"the database {what} cannot be created ({exc.strerror}); "
+        "set DATA_DIR or DATABASE_URL to a writable place"
     )
 
 

@@ -9,7 +9,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from adapters.storage.interface import WorkspacePrefs
+from bot.plain_text import invisible_character
+from bot.regions import listed, region_code
 from bot.settings import CONTACT_LENGTH
+
+MAX_CARD_CHANNELS = 100
+"""The most channels a workspace may allow the card in (each click reads the whole list)."""
+MAX_CARD_ROLES = 25
 
 FIELDS = ("region", "eap_contact", "coaching_contact", "locale", "card_channels", "card_roles")
 
@@ -47,8 +53,14 @@ def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
         return None, None
     if len(text) > CONTACT_LENGTH:
         return None, f"Please keep the {label} to {CONTACT_LENGTH} characters or fewer."
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or "\u2028" in text or "\u2029" in text:
         return None, f"Please put the {label} on one line."
+    hidden = invisible_character(text)
+    if hidden:
+        return None, (
+            f"The {label} contains {hidden}, which people would not see; "
+            "please type it again rather than pasting it."
+        )
     if "<" in text or ">" in text:
         # Chat markup could disguise where a link goes.
         return None, f"Please write the {label} as plain text or an https:// link."
@@ -72,11 +84,9 @@ def validate_prefs(
     """The fields a form sent, checked, or every field that is wrong and why. Blank: default."""
     errors: dict[str, str] = {}
 
-    region: str | None = (raw.get("region") or "").strip().upper() or None
+    region: str | None = region_code(raw.get("region") or "") or None
     if region is not None and region not in regions:
-        errors["region"] = (
-            f"We have no helplines for {region!r}. Choose one of: {', '.join(sorted(regions))}."
-        )
+        errors["region"] = f"We have no helplines for {region!r}. Choose one of: {listed(regions)}."
         region = None
 
     eap, problem = _contact(raw.get("eap_contact") or "", "EAP contact")
@@ -99,6 +109,8 @@ def validate_prefs(
             f"{bad[0]!r} is not a channel id; they look like C0123ABCD "
             "(channel details, at the bottom)."
         )
+    elif len(set(channels)) > MAX_CARD_CHANNELS:
+        errors["card_channels"] = f"Please choose at most {MAX_CARD_CHANNELS} channels."
     roles = _ids(raw.get("card_roles") or "")
     bad = [r for r in roles if not _DISCORD_ID.fullmatch(r)]
     if bad:
@@ -106,6 +118,8 @@ def validate_prefs(
             f"{bad[0]!r} is not a role id; with Developer Mode on, right-click a role "
             "and choose Copy Role ID."
         )
+    elif len(set(roles)) > MAX_CARD_ROLES:
+        errors["card_roles"] = f"Please list at most {MAX_CARD_ROLES} roles."
 
     errors = {name: problem for name, problem in errors.items() if name in raw}
     if errors:

@@ -53,6 +53,7 @@ from bot.model import (
     SafetyAnswer,
     SafetyQuestion,
 )
+from bot.regions import is_country, region_code
 from bot.settings import CONTACT_LENGTH
 
 __all__ = [
@@ -266,12 +267,25 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
         if "regions" in node
         else None
     )
-    for code, value in (region_map or {}).items():
+    for written, value in (region_map or {}).items():
         assert region_map is not None
-        at = region_map.at(code)
+        at = region_map.at(written)
+        code = region_code(written) if written.isupper() else written
         if not (len(code) == 2 and code.isalpha() and code.isupper() and code.isascii()):
-            reader.fail(region_map.key_where[code], f"region '{code}' must be a two-letter code")
-        region = reader.mapping(value, at, f"region '{code}'")
+            reader.fail(
+                region_map.key_where[written], f"region '{written}' must be a two-letter code"
+            )
+        elif not is_country(code):
+            reader.fail(
+                region_map.key_where[written],
+                f"region '{written}' is not a country code; use the ISO 3166 code, like GB or US",
+            )
+        elif code in regions:
+            reader.fail(
+                region_map.key_where[written],
+                f"region '{written}' is {code}, which is listed already; keep one of them",
+            )
+        region = reader.mapping(value, at, f"region '{written}'")
         if region is None:
             continue
         reader.keys(region, ("name", "emergency", "lines"))
@@ -294,7 +308,7 @@ def _helplines(reader: Reader, doc: Any, where: Where) -> tuple[Helplines, dict[
             emergency=reader.text(region, "emergency", "line"),
             lines=tuple(lines),
         )
-        region_places[code] = region_map.key_where[code]
+        region_places[code] = region_map.key_where[written]
     helplines = Helplines(
         last_checked=str(last_checked or ""), regions=regions, elsewhere=elsewhere
     )
@@ -639,6 +653,15 @@ def load_content(
 ) -> Content:
     """Load and check one locale folder under `root`; raise ContentError listing every problem."""
     return load_located(root, locale, helplines_file, reference, limits=limits).content
+
+
+def content_folders(path: Path) -> tuple[Path, list[str]]:
+    """The content root and the locales to load for `path`: a folder of locale folders, or one
+    locale folder (like content/en) inside such a root. No locales when it is neither."""
+    path = Path(path)
+    if any((path / name).exists() for name in FILES):
+        return path.parent, [path.name]
+    return path, locales(path) if path.is_dir() else []
 
 
 def locales(root: Path) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.content.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
 from bot.content.limits import NO_LIMITS, TextLimits
-from bot.content.loading import FILES, REFERENCE_LOCALE, Located, file_label, load_located, locales
+from bot.content.loading import REFERENCE_LOCALE, Located, content_folders, file_label, load_located
 from bot.errors import ContentError, Problem
 from bot.model import Content
 
@@ -47,10 +47,7 @@ def validate_content(path: Path, limits: TextLimits = NO_LIMITS) -> Validation:
     if not path.is_dir():
         problem = Problem(file_label(path), 1, 1, "no such content folder")
         return Validation(path, (problem,), ())
-    if any((path / name).exists() for name in FILES):
-        root, names = path.parent, [path.name]
-    else:
-        root, names = path, locales(path)
+    root, names = content_folders(path)
     if not names:
         problem = Problem(file_label(path), 1, 1, f"no locale folders (like {REFERENCE_LOCALE}/)")
         return Validation(path, (problem,), ())

@@ -73,7 +73,7 @@ async def test_gateway_payloads_logged_by_discord_py_are_withheld(bot: Discord, 
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert custom_id not in text
     assert "<payload withheld>" in text
-    assert "cot:<withheld>" in text
+    assert "Ignoring exception for item <Button custom_id=[hidden]>" in text
 
 
 GUILD = "800000000000000001"
@@ -291,3 +291,23 @@ async def test_tracebacks_never_carry_a_button_id(bot: Discord, caplog):
     assert custom_id not in caplog.text
     assert custom_id not in (record.exc_text or "")
     assert "cot:<withheld>" in record.exc_text
+
+
+async def test_no_interaction_token_reaches_any_log_line(bot: Discord, runtime, caplog):
+    """discord.py logs every REST URL at DEBUG (and at WARNING when rate limited); the
+    interaction and webhook tokens in those URLs would let a log reader edit the person's reply."""
+    caplog.set_level(logging.DEBUG)
+    content = runtime.book.content("en")
+    await bot.command(ALEX)
+    message = bot.thread_messages()[-1]
+    for label in path_to(content, "both"):
+        message = (await bot.click(ALEX, message, label)).message
+    await bot.command(HR, show="card")
+    tokens = set(bot.fake.interactions)
+    urls = [c.path for c in bot.fake.calls if "/interactions/" in c.path or "/webhooks/" in c.path]
+    assert urls and all(any(token in url for token in tokens) for url in urls)
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "/interactions/" in logged and "/webhooks/" in logged, "discord.py logged its URLs"
+    for token in tokens:
+        assert token not in logged
+    assert "/[hidden]/callback" in logged

@@ -71,7 +71,10 @@ async def test_a_refused_reply_gets_one_line_and_the_bot_carries_on(bot: Discord
 
 async def test_an_unreadable_interaction_is_dropped_and_the_next_one_answered(bot: Discord, caplog):
     caplog.set_level(logging.WARNING)
-    bot.client._connection.parsers["INTERACTION_CREATE"]({"type": 3, "data": "nonsense"})
+    await bot.command(ALEX)
+    (message,) = bot.thread_messages()
+    payload = bot.click_payload(ALEX, message, message.labels()[0])
+    bot.client._connection.parsers["INTERACTION_CREATE"]({**payload, "id": "not-a-snowflake"})
     assert any("could not be read" in r.getMessage() for r in caplog.records)
     seen = await bot.command(ALEX, show="help")
     assert "show: card" in seen.callback["data"]["content"]

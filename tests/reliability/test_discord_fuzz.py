@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -206,9 +207,140 @@ async def test_oversized_values_leave_the_client_working(fuzzed, path, value):
 
 
 async def test_a_payload_the_parser_cannot_read_is_dropped_with_one_warning(bot, logs):
-    bot.client._connection.parsers["INTERACTION_CREATE"]({"type": 3, "data": "nonsense"})
+    await bot.command(SAM)
+    message = bot.thread_messages()[0]
+    payload = bot.click_payload(SAM, message, message.labels()[0])
+    bot.client._connection.parsers["INTERACTION_CREATE"]({**payload, "id": "not-a-snowflake"})
     await settle(bot)
     warnings = [r.getMessage() for r in logs.records if r.levelno == logging.WARNING]
     assert any("interaction" in w.lower() for w in warnings), warnings
     assert not errors(logs)
     await walk_through(bot)
+
+
+NOT_AN_ID = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=30).filter(lambda text: not (text.isascii() and text.isdigit())),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+NO_PERSON = st.one_of(
+    st.just(DELETE),
+    st.none(),
+    st.just({}),
+    JSON_VALUES.filter(lambda value: not isinstance(value, dict)),
+    st.builds(lambda user: {"user": user}, st.just(DELETE) | NOT_AN_ID),
+    st.builds(lambda person: {"user": {"id": person, "username": "x"}}, NOT_AN_ID),
+)
+
+
+def _without_person(payload: dict[str, Any], damage: Any, in_server: bool) -> None:
+    """Replace whoever sent the interaction with `damage` (a person nobody can name)."""
+    key = "member" if in_server else "user"
+    if isinstance(damage, dict) and "user" in damage and in_server is False:
+        damage = damage["user"]
+    if damage is DELETE or (isinstance(damage, dict) and damage.get("user") is DELETE):
+        payload.pop(key, None)
+        return
+    payload[key] = damage
+
+
+@fuzz_settings()
+@given(
+    kind=st.sampled_from([2, 3, 4, 5]),
+    damage=NO_PERSON,
+    in_server=st.booleans(),
+    keep_user_beside_member=st.booleans(),
+)
+async def test_an_interaction_that_does_not_say_who_sent_it_is_refused_quietly(
+    fuzzed, logs, kind, damage, in_server, keep_user_beside_member
+):
+    bot = fuzzed
+    message = _thread_message(bot)
+    payload = bot.click_payload(ALEX, message, message.labels()[1])
+    payload["type"] = kind
+    if not in_server:
+        payload.pop("guild_id", None)
+        payload["user"] = payload.pop("member")["user"]
+    elif keep_user_beside_member:
+        payload["user"] = payload["member"]["user"]
+    _without_person(payload, copy.deepcopy(damage), in_server)
+    token = payload["token"]
+    before = asyncio.all_tasks()
+    feed_raw(bot, payload, token, payload["channel_id"])
+    await settle(bot, before)
+    assert bot.fake.calls_for("POST", rf"/{token}/") == []
+    assert bot.fake.calls_for("PATCH", rf"/{token}/") == []
+    assert not errors(logs)
+    text = logged(logs)
+    assert "Ignoring exception" not in text
+    labels = {label for shown in bot.fake.messages.values() for label in shown.labels()}
+    for label in labels:
+        assert not re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text), label
+
+
+OPTION = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": JSON_VALUES,
+        "type": st.integers(-1, 12) | JSON_VALUES,
+        "value": JSON_VALUES,
+        "focused": JSON_VALUES,
+        "options": st.lists(JSON_VALUES, max_size=2),
+    },
+)
+INTERACTION_DATA = st.one_of(
+    JSON_VALUES,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.just("400000000000000001") | JSON_VALUES,
+            "name": st.sampled_from(["coach-or-therapy", "coach-or-therapy-admin"]) | JSON_VALUES,
+            "type": st.integers(-1, 5) | JSON_VALUES,
+            "options": st.lists(OPTION, max_size=3) | JSON_VALUES,
+            "resolved": JSON_VALUES,
+            "guild_id": JSON_VALUES,
+            "target_id": JSON_VALUES,
+            "custom_id": st.sampled_from(["cot:s:", "cot:h:", "settings"]) | JSON_VALUES,
+            "component_type": st.integers(-1, 20) | JSON_VALUES,
+            "components": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "type": st.sampled_from([1, 4, 18]) | JSON_VALUES,
+                        "components": JSON_VALUES,
+                        "component": JSON_VALUES,
+                        "custom_id": JSON_VALUES,
+                        "value": JSON_VALUES,
+                    },
+                ),
+                max_size=3,
+            )
+            | JSON_VALUES,
+            "values": JSON_VALUES,
+        },
+    ),
+)
+
+
+@fuzz_settings()
+@given(kind=st.integers(-1, 12) | JSON_VALUES, data=INTERACTION_DATA, in_server=st.booleans())
+async def test_interactions_of_any_shape_are_answered_or_dropped_without_an_error(
+    fuzzed, logs, kind, data, in_server
+):
+    bot = fuzzed
+    message = _thread_message(bot)
+    payload = bot.click_payload(ALEX, message, message.labels()[1])
+    if not in_server:
+        payload.pop("guild_id", None)
+        payload["user"] = payload.pop("member")["user"]
+    payload["type"], payload["data"] = kind, copy.deepcopy(data)
+    token = payload["token"]
+    before = asyncio.all_tasks()
+    feed_raw(bot, payload, token, payload["channel_id"])
+    await settle(bot, before)
+    assert not errors(logs)
+    assert "Traceback" not in logged(logs)
+    for call in bot.fake.calls_for("POST", rf"/interactions/\d+/{token}/callback$"):
+        assert call.body["type"] in (4, 5, 6, 7, 9), call.body

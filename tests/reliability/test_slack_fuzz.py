@@ -16,12 +16,24 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from adapters.runtime import build_runtime
+from adapters.slack.app import build_app
 from adapters.slack.server import MAX_BODY_BYTES
+from adapters.storage.database import make_engine, upgrade
+from adapters.storage.store import DatabaseStorage
 from tests.reliability.conftest import SECRETS, finish_on_slack, fuzz_settings, logged
-from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, button, shown_text
+from tests.slack.conftest import (
+    SIGNING_SECRET,
+    Person,
+    Servers,
+    SlackServer,
+    button,
+    shown_text,
+    slack_settings,
+)
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -361,3 +373,143 @@ async def test_after_every_fuzz_run_a_walk_through_completes_and_logs_stay_clean
     for question in content.questions:
         for answer in question.answers:
             assert answer.label not in text
+
+
+EVERY_KIND = st.sampled_from(
+    [
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "interactive_message",
+        "attachment_actions",
+        "dialog_submission",
+        "dialog_cancellation",
+        "dialog_suggestion",
+        "workflow_step_edit",
+        "workflow_step_execute",
+        "event_callback",
+        "url_verification",
+        "app_rate_limited",
+        "function_executed",
+    ]
+) | st.text(max_size=20)
+EVENT_TYPES = st.sampled_from(
+    [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+        "message",
+        "app_mention",
+        "workflow_step_execute",
+        "function_executed",
+        "team_join",
+    ]
+)
+VIEWS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": JSON_VALUES,
+        "type": st.sampled_from(["modal", "home", "workflow_step"]) | JSON_VALUES,
+        "callback_id": st.sampled_from(["cot_settings", "someone_elses"]) | JSON_VALUES,
+        "state": JSON_VALUES
+        | st.fixed_dictionaries({"values": JSON_VALUES | st.dictionaries(st.text(), JSON_VALUES)}),
+        "app_installed_team_id": JSON_VALUES,
+        "team_id": JSON_VALUES,
+    },
+)
+
+
+def any_kind(kind: str) -> Any:
+    """A payload of `kind`, with the fields Bolt routes each kind by holding anything."""
+    return st.fixed_dictionaries(
+        {"type": st.just(kind)},
+        optional={
+            "view": VIEWS | JSON_VALUES,
+            "event": st.fixed_dictionaries(
+                {"type": EVENT_TYPES | JSON_VALUES},
+                optional={"user": JSON_VALUES, "tab": JSON_VALUES, "tokens": JSON_VALUES},
+            )
+            | JSON_VALUES,
+            "callback_id": JSON_VALUES,
+            "actions": st.lists(
+                st.fixed_dictionaries(
+                    {}, optional={"action_id": st.just("cot:s") | JSON_VALUES, "value": JSON_VALUES}
+                ),
+                max_size=2,
+            )
+            | JSON_VALUES,
+            "user": st.fixed_dictionaries({"id": st.just("U1")}) | JSON_VALUES,
+            "team": st.fixed_dictionaries({"id": st.just("T1")}) | JSON_VALUES,
+            "team_id": st.just("T1") | JSON_VALUES,
+            "challenge": JSON_VALUES,
+            "workflow_step": JSON_VALUES,
+            "function_data": JSON_VALUES,
+        },
+    )
+
+
+def assert_never_unhandled_by_bolt(caplog: Any) -> None:
+    """Bolt saw only requests it has a listener for (it warns about any other)."""
+    assert "Unhandled request" not in logged(caplog)
+
+
+@fuzz_settings()
+@given(payload=EVERY_KIND.flatmap(any_kind), as_form=st.booleans())
+@example(payload={"type": "view_submission", "view": {"callback_id": "x"}}, as_form=True)
+@example(payload={"type": "workflow_step_edit", "callback_id": "x"}, as_form=True)
+@example(payload={"type": "shortcut", "callback_id": "x", "trigger_id": "1"}, as_form=True)
+@example(
+    payload={"type": "event_callback", "team_id": "T1", "event": {"type": "message"}},
+    as_form=False,
+)
+async def test_only_the_kinds_the_app_handles_reach_bolt(fuzzed, logs, payload, as_form):
+    slack = fuzzed
+    status, text = await send_payload(slack, payload, as_form)
+    assert status in (200, 400), (status, text)
+    assert_polite(status, text)
+    assert_replies_are_messages(slack)
+    assert_never_unhandled_by_bolt(logs)
+
+
+@pytest.fixture
+async def stored_fuzzed(
+    fake_slack: Any, tmp_path: Any, content: Any, logs: Any
+) -> AsyncIterator[SlackServer]:
+    """The app as `coach-or-therapy slack` builds it on a SQLite database (its settings form and
+    uninstall events registered), checked afterwards like `fuzzed`."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'fuzz.db'}")
+    upgrade(engine)
+    servers = Servers()
+    runtime = build_runtime(slack_settings(fake_slack, tmp_path))
+    app = build_app(runtime, DatabaseStorage(engine), replier=servers.replier(3))
+    server = await servers.serve(app, fake_slack)
+    yield server
+    await assert_still_serving(server, content)
+    assert_no_secret_logged(logs)
+    await servers.close()
+    engine.dispose()
+
+
+@fuzz_settings()
+@given(payload=EVERY_KIND.flatmap(any_kind), as_form=st.booleans())
+@example(
+    payload={
+        "type": "view_submission",
+        "user": {"id": "U1"},
+        "team": {"id": "T1"},
+        "view": {"type": "modal", "callback_id": "cot_settings", "state": "values"},
+    },
+    as_form=True,
+)
+async def test_with_storage_only_the_kinds_the_app_handles_reach_bolt(
+    stored_fuzzed, logs, payload, as_form
+):
+    slack = stored_fuzzed
+    status, text = await send_payload(slack, payload, as_form)
+    assert status in (200, 400), (status, text)
+    assert "Traceback" not in text
+    assert_never_unhandled_by_bolt(logs)
+    assert "Slack request failed" not in logged(logs)

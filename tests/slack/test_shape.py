@@ -1,4 +1,5 @@
-"""The shape check in front of Bolt: Slack's real payloads pass, fields of the wrong type do not."""
+"""The judgement in front of Bolt: Slack's real payloads of the app's own kinds pass, other kinds
+are ignored, and fields of the wrong type are refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from adapters.slack.shape import FORM, JSON, shape_problem
+from adapters.slack.shape import FORM, JSON, Refused, judge_body
 
 CLICK = {
     "type": "block_actions",
@@ -33,20 +34,72 @@ def as_form(payload):
     return urlencode({"payload": json.dumps(payload)})
 
 
-def test_slacks_own_payloads_pass():
-    assert shape_problem(FORM, as_form(CLICK)) is None
-    assert shape_problem(JSON, json.dumps(EVENT)) is None
-    assert shape_problem(JSON, json.dumps({"type": "url_verification", "challenge": "c"})) is None
-    assert shape_problem(FORM, "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1") is None
-    assert shape_problem(FORM, "ssl_check=1&token=x") is None
+SETTINGS = {
+    "type": "view_submission",
+    "team": {"id": "T1"},
+    "user": {"id": "U1", "team_id": "T1"},
+    "view": {
+        "id": "V1",
+        "type": "modal",
+        "callback_id": "cot_settings",
+        "state": {"values": {"region": {"setting": {"type": "static_select"}}}},
+    },
+}
+
+
+def shape_problem(content_type, text):
+    verdict = judge_body(content_type, text)
+    return verdict.reason if isinstance(verdict, Refused) else None
+
+
+def test_slacks_own_payloads_of_the_apps_kinds_pass():
+    assert judge_body(FORM, as_form(CLICK)) == "handle"
+    assert judge_body(FORM, as_form(SETTINGS)) == "handle"
+    assert judge_body(JSON, json.dumps(EVENT)) == "handle"
+    assert judge_body(JSON, json.dumps({"type": "url_verification", "challenge": "c"})) == "handle"
+    command = "command=%2Fcoach-or-therapy&text=&user_id=U1&team_id=T1"
+    assert judge_body(FORM, command) == "handle"
+    assert judge_body(FORM, "ssl_check=1&token=x") == "handle"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "workflow_step_edit", "callback_id": "x"},
+        {"type": "shortcut", "callback_id": "x"},
+        {"type": "view_closed", "view": {"callback_id": "cot_settings"}},
+        {"type": "view_submission", "view": {"callback_id": "another_app_form"}},
+        {**CLICK, "actions": [{"action_id": "someone_elses_button"}]},
+        {"type": "event_callback", "team_id": "T1", "event": {"type": "message"}},
+        {"type": "app_rate_limited", "minute_rate_limited": 1},
+        {"type": "something_new"},
+    ],
+)
+def test_other_kinds_slack_may_send_are_ignored(payload):
+    assert judge_body(JSON, json.dumps(payload)) == "ignore"
+    assert judge_body(FORM, "command=%2Fanother&text=&user_id=U1&team_id=T1") == "ignore"
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"callback_id": "cot_settings", "state": {"values": {}}},
+        {"callback_id": "cot_settings", "type": "modal", "state": "values"},
+        {"callback_id": "cot_settings", "type": "modal", "state": {"values": []}},
+        {"callback_id": "cot_settings", "type": "modal", "state": {"values": {"region": 1}}},
+        {"callback_id": "cot_settings", "type": "modal"},
+    ],
+)
+def test_a_settings_form_bolt_or_the_app_cannot_read_is_refused(view):
+    assert shape_problem(FORM, as_form({**SETTINGS, "view": view})) is not None
 
 
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         ({"actions": []}, "without actions"),
-        ({"actions": "cot:c1"}, "list of objects"),
-        ({"actions": [1]}, "list of objects"),
+        ({"actions": "cot:c1"}, "without actions"),
+        ({"actions": [1]}, "without actions"),
         ({"actions": [{"value": "x"}]}, "action_id"),
         ({"enterprise": 7}, "text or an object"),
         ({"team": {"id": ["T1"]}}, "id must be text"),
@@ -73,12 +126,12 @@ def test_a_click_with_a_field_of_the_wrong_type_is_refused(change, expected):
         {"type": 5},
     ],
 )
-def test_payloads_missing_what_bolt_routes_by_are_refused(payload):
-    assert shape_problem(JSON, json.dumps(payload)) is not None
+def test_payloads_missing_what_bolt_routes_by_never_reach_it(payload):
+    assert judge_body(JSON, json.dumps(payload)) != "handle"
 
 
 def test_deep_nesting_is_refused_not_recursed_forever():
-    deep: dict = {"type": "block_actions"}
+    deep: dict = {**CLICK}
     node = deep
     for _ in range(100):
         node["message"] = {}

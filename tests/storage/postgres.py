@@ -9,10 +9,12 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import port_for
+import psycopg
 from pytest_postgresql.executors import PostgreSQLExecutor
 from pytest_postgresql.janitor import DatabaseJanitor
 
@@ -78,9 +80,10 @@ class Server:
         self.executor.stop()
 
     def start(self) -> None:
-        """Start it again after stop()."""
+        """Start it again after stop(); returns once a client can connect and query."""
         self.executor.start()
         self.executor.wait_for_postgres()
+        wait_until_ready(self.host, self.port, self.user)
 
     def remove(self) -> None:
         """Stop it if running and delete its files."""
@@ -89,6 +92,30 @@ class Server:
                 self.executor.stop()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+READY_SECONDS = 60
+
+
+def wait_until_ready(host: str, port: int, user: str) -> None:
+    """Wait until a client can connect over TCP and run a query, as the bot will.
+
+    pg_ctl and the executor say the server is up once its process runs and its port takes
+    connections; a client can still be refused, or told the database is starting up, for a
+    moment after that (notably after a restart following a fast stop).
+    """
+    deadline = time.monotonic() + READY_SECONDS
+    while True:
+        try:
+            with psycopg.connect(
+                host=host, port=port, user=user, dbname="postgres", connect_timeout=5
+            ) as connection:
+                connection.execute("SELECT 1")
+                return
+        except psycopg.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise PostgresUnavailable(f"PostgreSQL never took a query ({exc})") from exc
+            time.sleep(0.1)
 
 
 def start_server() -> Server:
@@ -120,6 +147,7 @@ def start_server() -> Server:
     try:
         executor.start()
         executor.wait_for_postgres()
+        wait_until_ready("127.0.0.1", port, "postgres")
     except Exception as exc:
         log_file = folder / "server.log"
         tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""

@@ -176,3 +176,11 @@ async def test_the_totals_are_rounded_and_this_month_is_held_back(admin_bot):
     assert "Finished: fewer than 5" in seen.message.content
     assert month in seen.message.content
     assert month_of(time.time()) not in seen.message.content
+
+
+async def test_uk_typed_in_the_form_is_saved_as_gb(admin_bot):
+    bot, workspaces = admin_bot
+    modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
+    saved = await bot.answered(submit(bot, OWNER, modal, **{"Region for urgent helplines": "uk"}))
+    assert saved.message.content == SAVED
+    assert (await workspaces.settings("discord", GUILD_ID)).region == "GB"

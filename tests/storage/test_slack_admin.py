@@ -15,6 +15,7 @@ from adapters.storage import rows
 from adapters.storage.interface import NoStorage, WorkspacePrefs
 from adapters.storage.rows import month_of
 from adapters.storage.stats import shown
+from adapters.storage.validation import MAX_CARD_CHANNELS
 from tests.slack.conftest import Person, shown_text
 from tests.storage.slack_fake import (
     admin_reply,
@@ -240,3 +241,35 @@ async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
 
 def test_view_ids_name_one_workspace():
     assert len({str(v) for k, v in view_ids("T5").items() if k != "team"}) == 1
+def _channels(count: int) -> str:
+    return ",".join(f"C{n:08d}X" for n in range(count))
+
+
+@pytest.mark.parametrize("count", [MAX_CARD_CHANNELS + 1, 3000])
+async def test_too_many_card_channels_are_refused_and_nothing_is_saved(
+    serve_stored, installing_slack, count
+):
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_stored()
+    reply = await submit_view(stored.server, form(card_channels=_channels(count)), user=ADMIN)
+    assert reply["response_action"] == "errors"
+    expected = f"Please choose at most {MAX_CARD_CHANNELS} channels."
+    assert reply["errors"] == {"card_channels": expected}
+    assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()
+    reply = await submit_view(
+        stored.server, form(card_channels=_channels(MAX_CARD_CHANNELS)), user=ADMIN
+    )
+    assert reply["response_action"] == "update"
+    assert len((await stored.workspaces.settings("slack", "T1")).card_channels) == MAX_CARD_CHANNELS
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2028", "\u200b"])
+async def test_a_contact_with_a_hidden_character_is_refused_next_to_its_field(
+    serve_stored, installing_slack, mark
+):
+    installing_slack.admins.add(ADMIN)
+    stored = await serve_stored()
+    reply = await submit_view(stored.server, form(eap_contact=f"Call HR{mark} on 1234"), user=ADMIN)
+    assert reply["response_action"] == "errors"
+    assert set(reply["errors"]) == {"eap_contact"}
+    assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select, update
 
+from adapters.storage.installations import MOST_LIVE_STATES, STATE_SECONDS
 from adapters.storage.interface import Storage, WorkspacePrefs
-from adapters.storage.schema import slack_installations
+from adapters.storage.schema import slack_installations, slack_oauth_states
 from tests.storage.slack_fake import type_command
 
 CLIENT = {"slack_bot_token": None, "slack_client_id": "111.222", "slack_client_secret": "shh"}
@@ -112,3 +115,90 @@ async def test_revoking_the_bot_token_forgets_the_workspace(serve_stored, instal
     store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
     assert await gone(store, stored.workspaces, "T2")
     assert await stored.workspaces.settings("slack", "T2") == WorkspacePrefs()
+    assert await gone(store, stored.workspaces, "T2")
+    assert await stored.workspaces.settings("slack", "T2") == WorkspacePrefs()
+
+
+def _states(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(slack_oauth_states)).scalar_one()
+
+
+async def _open_install_pages(base: str, times: int) -> list[int]:
+    async with aiohttp.ClientSession() as browser:
+
+        async def visit() -> int:
+            async with browser.get(f"{base}/slack/install", allow_redirects=False) as page:
+                await page.read()
+                return page.status
+
+        return [await visit() for _ in range(times)]
+
+
+async def test_expired_install_links_are_deleted_when_a_new_one_is_made(serve_stored, engine):
+    stored = await serve_stored(**CLIENT)
+    long_ago = datetime(2020, 1, 1)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(slack_oauth_states),
+            [{"state": f"old-{n}", "expire_at": long_ago} for n in range(500)],
+        )
+    assert _states(engine) == 500
+    assert await _open_install_pages(stored.base, 3) == [200, 200, 200]
+    assert _states(engine) == 3
+    status, _ = await install(stored.base)
+    assert status == 200, "a fresh link still installs"
+
+
+async def test_install_links_are_bounded_and_the_rest_told_to_come_back_later(
+    serve_stored, engine, caplog
+):
+    caplog.set_level(logging.INFO)
+    stored = await serve_stored(**CLIENT)
+    statuses = await _open_install_pages(stored.base, MOST_LIVE_STATES + 25)
+    assert statuses == [200] * MOST_LIVE_STATES + [429] * 25
+    assert _states(engine) == MOST_LIVE_STATES
+    refusals = [r for r in caplog.records if "install links refused" in r.getMessage()]
+    assert len(refusals) == 1, "one warning for the whole burst"
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(f"{stored.base}/slack/install") as page,
+    ):
+        assert page.status == 429
+        assert page.headers["Retry-After"] == str(STATE_SECONDS)
+        assert "try again" in await page.text()
+    # ten minutes later the links have expired, and installing works again
+    with engine.begin() as connection:
+        connection.execute(update(slack_oauth_states).values(expire_at=datetime(2020, 1, 1)))
+    status, _ = await install(stored.base)
+    assert status == 200
+    assert _states(engine) == 0, "the one used was consumed, the expired ones deleted"
+
+
+async def test_a_workspace_without_the_app_installed_is_told_kindly_and_logged_as_a_warning(
+    serve_stored, installing_slack, engine, caplog
+):
+    caplog.set_level(logging.INFO)
+    stored = await serve_stored(**CLIENT)
+    reply = await type_command(stored.server, "", team="TGONE")
+    assert reply["response_type"] == "ephemeral"
+    assert "not installed in this workspace" in reply["text"]
+    assert await stored.server.event({"type": "app_home_opened", "user": "U1"}, team="TGONE")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("not installed" in w for w in warnings), warnings
+    assert installing_slack.api_method("views.publish") == []
+    # an installed workspace is unaffected, and its installation is read once per request
+    await install(stored.base)
+    lookups: list[str] = []
+
+    def note(connection, cursor, statement, *args):
+        if "FROM slack_bots" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert first_question(await type_command(stored.server, "", team="T2"))
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(lookups) == 1

@@ -63,7 +63,7 @@ def test_sensible_input_is_kept_tidied():
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
-        ("region", "XX", "We have no helplines for 'XX'. Choose one of: GB, IE, US."),
+        ("region", "XX", "We have no helplines for 'XX'. Choose one of: GB (or UK), IE, US."),
         ("locale", "fr", "Choose a language we have: en."),
         ("eap_contact", "http://intranet.example.com", "must start with https://"),
         ("eap_contact", "javascript:alert(1)", "must start with https://"),
