@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coach-or-therapy {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("chat", help="talk it through in this terminal (typed or piped)")
+    chat = commands.add_parser("chat", help="talk it through in this terminal (typed or piped)")
+    _locale_option(chat, "the language (default: the one LC_ALL, LC_MESSAGES or LANG sets)")
 
     card = commands.add_parser("card", help="print the comparison card")
     card.add_argument(
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="how to print it (default: text)",
     )
+    _locale_option(card, "the language (default: the one LC_ALL, LC_MESSAGES or LANG sets)")
 
     validate = commands.add_parser("validate", help="check content files; exit 1 on any problem")
     validate.add_argument(
@@ -52,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     post = commands.add_parser("post-card", help="post the card to a Slack channel")
     post.add_argument("--slack-channel", required=True, metavar="ID", help="channel id, like C0123")
+    _locale_option(post, "the language (default: the workspace's, else DEFAULT_LOCALE)")
 
     manifest = commands.add_parser("manifest", help="print an app manifest")
     manifest.add_argument("platform", choices=("slack",))
@@ -70,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=("upgrade", "current"))
     return parser
+
+
+def _locale_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--locale", metavar="LANG", help=f"{text}; for example de, fr, es")
 
 
 def _load_settings() -> Settings:
@@ -133,11 +140,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "card":
         from adapters.console.card import print_card
 
-        return print_card(runtime, args.format, sys.stdout)
+        return print_card(runtime, args.format, sys.stdout, args.locale)
     if command == "chat":
         from adapters.console.chat import run_chat
 
-        return run_chat(runtime, sys.stdin, sys.stdout)
+        return run_chat(runtime, sys.stdin, sys.stdout, locale=args.locale)
     if command == "slack":
         from adapters.slack.runner import run_slack
 
@@ -146,7 +153,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "post-card":
         from adapters.slack.runner import post_card
 
-        return post_card(runtime, args.slack_channel, sys.stdout)
+        return post_card(runtime, args.slack_channel, sys.stdout, args.locale)
     if command == "discord":
         from adapters.discord.runner import run_discord, sync_commands
 

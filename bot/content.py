@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.content_fit import check_help_message, check_messages_fit, longest_reasons
+from bot.content_keys import check_terminal_keys
 from bot.content_reading import Conversation, Places, Reader, fill
 from bot.content_rules import (
     BUTTON_MESSAGES,
@@ -29,6 +30,7 @@ from bot.content_rules import (
     PLACEHOLDERS,
     REFERENCE_LOCALE,
     REQUIRED_MESSAGES,
+    SHORT_MESSAGES,
 )
 from bot.errors import ContentError, Problem
 from bot.locale_match import compare_with_reference
@@ -88,6 +90,8 @@ __all__ = [
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+LONGEST_VALUE = 10
+"""The longest value a short message is filled with: a locale folder's name or a region code."""
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,11 @@ def _messages(
     for key in BUTTON_MESSAGES:
         if key in texts:
             reader.limit(places[key], f"'{key}'", texts[key], BUTTON_LIMIT, "a button label")
+    for key, (limit, what) in SHORT_MESSAGES.items():
+        if key in texts:
+            shown = _filled_at_longest(texts[key], PLACEHOLDERS.get(key, ()))
+            reader.limit(places[key], f"'{key}'", shown, limit, what)
+    check_terminal_keys(reader, texts, places)
     for key in HEADER_MESSAGES:
         if key in texts and key not in PLACEHOLDERS:
             reader.limit(places[key], f"'{key}'", texts[key], HEADER_LIMIT, "a heading")
@@ -219,9 +228,14 @@ def _messages(
         shown = fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
         reader.limit(places["progress"], "'progress'", shown, HEADER_LIMIT, "a heading")
     for key, text in texts.items():
-        if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
+        if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES and key not in SHORT_MESSAGES:
             reader.limit(places[key], f"'{key}'", text, SECTION_LIMIT, "a paragraph")
     return Messages(texts)
+
+
+def _filled_at_longest(text: str, names: tuple[str, ...]) -> str:
+    """A short message with its values at their longest: a locale's name or a region's code."""
+    return fill(text, **{name: "x" * LONGEST_VALUE for name in names})
 
 
 def _nearest(node: YamlMap, path: list[str]) -> Where:

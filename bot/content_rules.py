@@ -1,9 +1,18 @@
-"""What every content folder must hold: its files, its messages and their placeholders, and how
-many questions and answers one conversation token can carry."""
+"""What every content folder must hold: its files, its messages and their placeholders, the limits
+of the short ones, and how many questions and answers one conversation token can carry."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from bot.platform_limits import (
+    DISCORD_COMMAND_TEXT,
+    DISCORD_INPUT_LABEL,
+    DISCORD_MODAL_TITLE,
+    DISCORD_PLACEHOLDER,
+    SLACK_MODAL_TEXT,
+    SLACK_OPTION,
+)
 
 FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
 REFERENCE_LOCALE = "en"
@@ -31,6 +40,122 @@ HEADER_MESSAGES = (
     "result.next_steps_heading",
     "help.title",
 )
+# The actions a person can type a letter (or a word) for in the terminal, quit included.
+TERMINAL_ACTIONS = ("back", "start_over", "get_help", "see_card", "continue", "start", "quit")
+TERMINAL_KEYS = tuple(f"terminal.keys.{action}" for action in TERMINAL_ACTIONS)
+TERMINAL_WORDS = tuple(f"terminal.words.{action}" for action in TERMINAL_ACTIONS)
+TERMINAL_MESSAGES = (
+    *TERMINAL_KEYS,
+    *TERMINAL_WORDS,
+    "terminal.quit",
+    "terminal.goodbye",
+    "terminal.hint_numbers",
+    "terminal.hint_one",
+    "terminal.hint_keys",
+    "terminal.hint_quit",
+    "terminal.hint_enter",
+    "terminal.card_topic",
+)
+DISCORD_COMMAND_MESSAGES = tuple(
+    f"discord.command.{name}"
+    for name in (
+        "description",
+        "show",
+        "quiz",
+        "card",
+        "help",
+        "admin_description",
+        "admin_action",
+        "admin_settings",
+        "admin_stats",
+    )
+)
+DISCORD_MESSAGES = (
+    "discord.thread_name",
+    "discord.thread_opened",
+    "discord.thread_welcome",
+    "discord.no_thread_dm",
+    "discord.no_thread_in_thread",
+    "discord.no_thread_kind",
+    "discord.no_thread_permission",
+    "discord.no_thread_trouble",
+    "discord.card_not_allowed",
+    "discord.card_not_here",
+    "discord.usage",
+    "discord.busy",
+    "discord.not_allowed_here",
+    "discord.card_for_you",
+    *DISCORD_COMMAND_MESSAGES,
+    "discord.admin.not_admin",
+    "discord.admin.not_in_server",
+    "discord.admin.saved",
+    "discord.admin.form_title",
+    "discord.admin.region_placeholder",
+    "discord.admin.contact_placeholder",
+    "discord.admin.locale_placeholder",
+    "discord.admin.roles_placeholder",
+)
+SLACK_MODAL_BUTTONS = ("slack.form_title", "slack.save", "slack.cancel", "slack.done")
+SLACK_MESSAGES = (
+    "slack.not_admin",
+    "slack.not_here",
+    "slack.cannot_check",
+    "slack.no_form",
+    "slack.saving",
+    "slack.saved",
+    *SLACK_MODAL_BUTTONS,
+    "slack.region_hint",
+    "slack.contact_hint",
+    "slack.locale_hint",
+    "slack.channels_hint",
+)
+SETTINGS_FIELDS = (
+    "region",
+    "eap_contact",
+    "coaching_contact",
+    "locale",
+    "card_channels",
+    "card_roles",
+)
+ADMIN_LABELS = tuple(f"admin.labels.{name}" for name in SETTINGS_FIELDS)
+ADMIN_MESSAGES = (
+    *ADMIN_LABELS,
+    "admin.default",
+    "admin.no_default_region",
+    "admin.fix",
+    "admin.fix_line",
+    "admin.not_saved",
+    "admin.no_stats",
+    "admin.no_database",
+    *(
+        f"admin.errors.{name}"
+        for name in ("region", "too_long", "one_line", "plain", "link", "locale", "channel", "role")
+    ),
+)
+STATS_COUNTERS = ("started", "finished", "coaching", "therapy", "both", "help_shown")
+STATS_MESSAGES = (
+    "stats.note",
+    "stats.none_yet",
+    "stats.line",
+    "stats.about",
+    "stats.fewer_than",
+    *(f"stats.rows.{name}" for name in STATS_COUNTERS),
+)
+# Messages shown where a platform allows fewer characters than a paragraph, and that limit.
+SHORT_MESSAGES: Mapping[str, tuple[int, str]] = {
+    **{key: (SLACK_MODAL_TEXT, "a Slack form's title or button") for key in SLACK_MODAL_BUTTONS},
+    "discord.admin.form_title": (DISCORD_MODAL_TITLE, "a Discord form's title"),
+    **{key: (DISCORD_INPUT_LABEL, "a form field's label") for key in ADMIN_LABELS},
+    **{
+        f"discord.admin.{name}_placeholder": (DISCORD_PLACEHOLDER, "a form field's placeholder")
+        for name in ("contact", "roles", "locale")
+    },
+    **{key: (DISCORD_COMMAND_TEXT, "a Discord command's text") for key in DISCORD_COMMAND_MESSAGES},
+    "admin.default": (SLACK_OPTION, "a choice in a form"),
+    "admin.no_default_region": (SLACK_OPTION, "a choice in a form"),
+    "language_name": (SLACK_OPTION, "a choice in a form"),
+}
+
 # Messages filled in with values at run time, and the values each one must use.
 PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "progress": ("number", "total"),
@@ -45,6 +170,27 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "help.find_a_helpline": ("url",),
     "help.eap": ("contact",),
     "help.last_checked": ("date",),
+    "discord.thread_name": ("name",),
+    "discord.thread_opened": ("thread",),
+    "discord.thread_welcome": ("mention",),
+    "discord.admin.region_placeholder": ("default", "regions"),
+    "discord.admin.locale_placeholder": ("default",),
+    "admin.default": ("value",),
+    "admin.fix_line": ("label", "problem"),
+    "admin.errors.region": ("region", "regions"),
+    "admin.errors.too_long": ("limit",),
+    "admin.errors.locale": ("locales",),
+    "admin.errors.channel": ("value",),
+    "admin.errors.role": ("value",),
+    "stats.note": ("within",),
+    "stats.line": ("label", "total"),
+    "stats.about": ("count",),
+    "stats.fewer_than": ("count",),
+    "terminal.hint_numbers": ("last", "keys"),
+    "terminal.hint_one": ("keys",),
+    "terminal.hint_keys": ("keys", "key"),
+    "terminal.hint_quit": ("key",),
+    "terminal.hint_enter": ("key",),
 }
 # Every message the engine and adapters use; a content folder must define them all.
 REQUIRED_MESSAGES = (
@@ -82,4 +228,10 @@ REQUIRED_MESSAGES = (
     "usage",
     "notices.card_not_here",
     "notices.reply_failed",
+    "language_name",
+    *DISCORD_MESSAGES,
+    *SLACK_MESSAGES,
+    *ADMIN_MESSAGES,
+    *STATS_MESSAGES,
+    *TERMINAL_MESSAGES,
 )

@@ -26,6 +26,12 @@ DISCORD_FIELD_NAME = 256
 DISCORD_ROWS = 5
 DISCORD_ROW_BUTTONS = 5
 DISCORD_CUSTOM_ID = 100
+SLACK_MODAL_TEXT = 24  # a modal's title and its submit and close buttons
+SLACK_OPTION = 75  # a select menu option's text
+DISCORD_MODAL_TITLE = 45
+DISCORD_INPUT_LABEL = 45
+DISCORD_PLACEHOLDER = 100
+DISCORD_COMMAND_TEXT = 100  # a slash command's description, an option's, a choice's name
 
 BUTTON_LIMIT = min(SLACK_BUTTON, DISCORD_LABEL)
 HEADER_LIMIT = min(SLACK_HEADER, DISCORD_TITLE)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from typing import Any, TextIO
 
+from adapters.console.language import terminal_locale
 from adapters.console.pager import page
 from adapters.console.text import Style, style_for
 from adapters.console.who import console_who
@@ -21,10 +23,10 @@ from bot.state import Who
 FORMATS = ("text", "markdown", "json", "slack", "discord")
 
 
-def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
-    """The channel card exactly as the engine hands it to every platform."""
+def card_effect(runtime: Runtime, who: Who, locale: str | None = None) -> ShowCardEffect:
+    """The channel card in `locale` exactly as the engine hands it to every platform."""
     service = ConversationService(runtime, NoStorage(), workplace=False)
-    turn = asyncio.run(service.take(who, ShowCard(), None))
+    turn = asyncio.run(service.take(who, ShowCard(), None, locale))
     return next(e for e in turn.effects if isinstance(e, ShowCardEffect))
 
 
@@ -58,14 +60,14 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
-def card_markdown(card: Card) -> str:
-    """The card as a Markdown document with one table row per card row."""
+def card_markdown(card: Card, topic_heading: str) -> str:
+    """The card as a Markdown document with one table row per card row under `topic_heading`."""
     lines = [
         f"# {_md(card.title)}",
         "",
         _md(card.intro),
         "",
-        f"| Topic | {_md(card.coaching_heading)} | {_md(card.therapy_heading)} |",
+        f"| {_md(topic_heading)} | {_md(card.coaching_heading)} | {_md(card.therapy_heading)} |",
         "| --- | --- | --- |",
     ]
     lines.extend(f"| {_md(r.topic)} | {_md(r.coaching)} | {_md(r.therapy)} |" for r in card.rows)
@@ -98,13 +100,19 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
-    """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status."""
-    effect = card_effect(runtime, console_who())
+def print_card(runtime: Runtime, fmt: str, out: TextIO, locale: str | None = None) -> int:
+    """Print the card in `fmt` (one of FORMATS) to `out`; returns the exit status.
+
+    In `locale` (SettingsError when the content has no such language), else in the language the
+    environment sets when the content has it, else in DEFAULT_LOCALE.
+    """
+    language = terminal_locale(runtime.book, locale, os.environ)
+    effect = card_effect(runtime, console_who(), language)
     if fmt == "text":
         page(card_text(effect.card, style_for(out)), out)
     elif fmt == "markdown":
-        out.write(card_markdown(effect.card))
+        topic = runtime.book.content(language).messages["terminal.card_topic"]
+        out.write(card_markdown(effect.card, topic))
     elif fmt == "json":
         out.write(_json(card_data(effect.card)))
     elif fmt == "slack":
