@@ -106,6 +106,11 @@ def _storage(settings: Settings) -> DatabaseStorage:
     return open_storage(settings)
 
 
+def _has_database(settings: Settings) -> bool:
+    """Whether there is a database to read from (one named, or the default one made already)."""
+    return settings.database_url is not None or (settings.data_dir / "coach-or-therapy.db").exists()
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "validate":
@@ -153,7 +158,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "post-card":
         from adapters.slack.runner import post_card
 
-        return post_card(runtime, args.slack_channel, sys.stdout, args.locale)
+        if args.locale is not None or not _has_database(settings):
+            return post_card(runtime, args.slack_channel, sys.stdout, args.locale)
+        with closing(_storage(settings)) as storage:  # for the workspace's language
+            return post_card(runtime, args.slack_channel, sys.stdout, storage=storage)
     if command == "discord":
         from adapters.discord.runner import run_discord, sync_commands
 

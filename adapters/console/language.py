@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.errors import SettingsError
 from bot.guides import GuideBook
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -24,10 +23,5 @@ def terminal_locale(book: GuideBook, chosen: str | None, environ: Mapping[str, s
     """The content locale for `--locale` (SettingsError when the content has no such language),
     else for the environment's locale when the content has it, else DEFAULT_LOCALE."""
     if chosen is not None:
-        if not book.has(chosen):
-            raise SettingsError(
-                f"--locale {chosen!r} is not a language the content has; "
-                f"use one of {', '.join(sorted(book.contents))}"
-            )
-        return book.pick_locale(chosen)
+        return book.require(chosen)
     return book.locale_for(environment_locale(environ))

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.admin import WORDS
-from adapters.slack.admin import SLACK_WORDS, one_workspace
+from adapters.slack.admin import one_workspace
 from adapters.storage import rows
 from adapters.storage.interface import NoStorage, WorkspacePrefs
 from adapters.storage.rows import month_of
 from adapters.storage.stats import shown
+from tests.conftest import words
 from tests.slack.conftest import Person, shown_text
 from tests.storage.slack_fake import (
     admin_reply,
@@ -26,9 +26,10 @@ from tests.storage.slack_fake import (
 from tests.storing import last_month, shown_for
 
 ADMIN = "UADMIN"
-NOT_ADMIN = SLACK_WORDS["not_admin"]
-NOT_HERE = SLACK_WORDS["not_here"]
-SAVED = SLACK_WORDS["saved"]
+EN = words("en")
+NOT_ADMIN = EN["slack.not_admin"]
+NOT_HERE = EN["slack.not_here"]
+SAVED = EN["slack.saved"]
 
 
 def form(**values: str) -> dict[str, dict[str, dict[str, object]]]:
@@ -71,7 +72,8 @@ async def test_an_admin_gets_the_settings_form_filled_with_what_is_stored(
     assert opened[0]["trigger_id"] == "trigger-1"
     view = opened[0]["view"]
     assert view["callback_id"] == "cot_settings"
-    assert view["private_metadata"] == "T1"
+    # the workspace it was opened for, and the language it is shown in
+    assert view["private_metadata"] == "T1 en"
     blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert blocks["region"]["initial_option"]["value"] == "US"
     assert blocks["eap_contact"]["initial_value"] == "Call HR on 1234"
@@ -212,7 +214,7 @@ async def test_without_a_database_the_admin_hears_so(serve_slack_on, installing_
     stored = await serve_slack_on(NoStorage())
     for word in ("settings", "stats"):
         reply = await admin_reply(stored.server, word, user=ADMIN)
-        assert shown_text(reply) == WORDS["no_database"]
+        assert shown_text(reply) == EN["admin.no_database"]
 
 
 async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
@@ -231,7 +233,7 @@ async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
     reply = await admin_reply(stored.server, "stats", user=ADMIN)
     text = shown_text(reply)
     assert reply["response_type"] == "ephemeral"
-    started = shown(shown_for(engine, "slack", "T1", month, "started", 17))
+    started = shown(shown_for(engine, "slack", "T1", month, "started", 17), EN)
     assert f"Walk-throughs started: {started}" in text
     assert "Urgent help shown: fewer than 5" in text
     assert month_of(time.time()) not in text, "this month is not shown until it ends"
