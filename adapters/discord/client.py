@@ -16,7 +16,7 @@ from adapters.conversation import ConversationService
 from adapters.discord import logfilter
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
-from adapters.discord.conversations import Conversations
+from adapters.discord.conversations import TROUBLE, Conversations
 from adapters.runtime import Runtime
 from adapters.storage.interface import NoStorage, Storage
 
@@ -75,7 +75,7 @@ class CommandTree(app_commands.CommandTree[Any]):
     ) -> None:
         """Log what went wrong (never the options given) and tell the person in one line."""
         _log.warning("The command could not run (%s)", type(error).__name__)
-        await self.conversations.tell(interaction, "trouble")
+        await self.conversations.tell(interaction, TROUBLE)
 
 
 class CoachOrTherapyClient(discord.Client):
