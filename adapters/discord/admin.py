@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.admin import WorkspaceAdmin, label, outcome_text
+from adapters.discord.translator import command_text
 from adapters.storage.interface import WorkspacePrefs
 from bot.model import Messages
 from bot.platform_limits import DISCORD_PLACEHOLDER
@@ -167,17 +168,18 @@ class Admin:
 def build_admin_command(workspaces: WorkspaceAdmin) -> app_commands.Command[Any, Any, None]:
     """The admin command, shown by default only to members with Manage Server."""
     admin = Admin(workspaces)
+    book = workspaces.runtime.book
 
     @app_commands.command(
-        name=ADMIN_COMMAND, description="This server's settings and anonymous totals"
+        name=ADMIN_COMMAND, description=command_text(book, "discord.command.admin_description")
     )
-    @app_commands.describe(action="What to open")
+    @app_commands.describe(action=command_text(book, "discord.command.admin_action"))
     @app_commands.choices(
         action=[
             app_commands.Choice(
-                name="settings: region, contacts, language, card roles", value="settings"
-            ),
-            app_commands.Choice(name="stats: anonymous monthly totals", value="stats"),
+                name=command_text(book, f"discord.command.admin_{value}"), value=value
+            )
+            for value in ("settings", "stats")
         ]
     )
     @app_commands.default_permissions(manage_guild=True)
