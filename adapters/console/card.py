@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from adapters.console.language import terminal_locale
 from adapters.console.pager import page
-from adapters.console.text import Style, style_for
+from adapters.console.text import Style, one_line, style_for
 from adapters.console.who import console_who
 from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
@@ -57,7 +57,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def card_markdown(card: Card, topic_heading: str) -> str:
