@@ -242,3 +242,33 @@ async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
 
 def test_view_ids_name_one_workspace():
     assert len({str(v) for k, v in view_ids("T5").items() if k != "team"}) == 1
+
+
+async def test_an_admin_reads_the_form_its_errors_and_the_totals_in_their_language(
+    serve_stored, installing_slack
+):
+    installing_slack.admins.add(ADMIN)
+    installing_slack.locales[ADMIN] = "de-DE"
+    stored = await serve_stored()
+    de = words("de")
+    assert await type_command(stored.server, "settings", user=ADMIN) is None
+    (opened,) = await installing_slack.wait_for(installing_slack.api_url + "views.open")
+    view = opened["view"]
+    assert view["title"]["text"] == de["slack.form_title"]
+    assert view["submit"]["text"] == de["slack.save"]
+    assert view["private_metadata"] == "T1 de"
+    labels = [b["label"]["text"] for b in view["blocks"]]
+    assert labels[0] == de["admin.labels.region"]
+    languages = [o["text"]["text"] for o in view["blocks"][3]["element"]["options"]]
+    assert {"Deutsch", "English", "Español", "Français"} <= set(languages)
+    # the form comes back in the language it was shown in, its errors too
+    reply = await submit_view(
+        stored.server,
+        form(region="ZZ"),
+        user=ADMIN,
+        ids={"opened_for": view["private_metadata"]},
+    )
+    assert reply["response_action"] == "errors"
+    assert reply["errors"]["region"].startswith("Für „ZZ“ haben wir keine Hilfetelefone.")
+    stats = await admin_reply(stored.server, "stats", user=ADMIN)
+    assert de["stats.none_yet"] in shown_text(stats)
