@@ -1,7 +1,8 @@
 """What a workspace's admin can do on any platform: change its settings and read its totals.
 
 The platforms decide who counts as an admin and draw their own forms; checking what was typed,
-keeping the fields a form does not show, saving, and the words for each outcome are here, once.
+keeping the fields a form does not show, saving, and saying each outcome (in the words of the
+admin's language, ``admin.*`` in messages.yaml) are here, once.
 """
 
 from __future__ import annotations
@@ -14,19 +15,9 @@ from adapters.runtime import Runtime
 from adapters.storage.interface import Storage, StorageUnavailable, WorkspacePrefs
 from adapters.storage.stats import stats_text
 from adapters.storage.validation import Invalid, validate_prefs
+from bot.model import Messages
 
 log = logging.getLogger(__name__)
-
-WORDS = {
-    "not_saved": (
-        "The settings could not be saved just now; nothing changed. Please try again shortly."
-    ),
-    "no_stats": "The totals can't be read just now; please try again in a minute.",
-    "no_database": (
-        "Settings and totals need the bot's database, which this installation does not use."
-    ),
-    "fix": "Nothing was saved. Please fix:",
-}
 
 
 @dataclass(frozen=True)
@@ -55,6 +46,15 @@ class WorkspaceAdmin:
     def available(self) -> bool:
         """Whether there is a database to keep settings and totals in."""
         return self.storage.keeps_settings
+
+    def words(self, locale: str | None) -> Messages:
+        """The sentences of the content locale nearest to `locale` (the default when none)."""
+        return self.runtime.book.content(locale).messages
+
+    def language_names(self) -> dict[str, str]:
+        """Each content locale with the language's own name (``de``: ``Deutsch``)."""
+        book = self.runtime.book
+        return {name: book.contents[name].messages["language_name"] for name in self.locales}
 
     @property
     def regions(self) -> list[str]:
@@ -89,17 +89,34 @@ class WorkspaceAdmin:
         log.info("workspace settings saved")
         return Saved(prefs)
 
-    async def stats(self, workspace: str) -> str:
+    async def stats(self, workspace: str, words: Messages) -> str:
         """The workspace's anonymous monthly totals as text, or why they cannot be read."""
         try:
             months = await self.storage.stats(self.platform, workspace)
         except StorageUnavailable as exc:
             log.warning("could not read the totals (%s)", exc)
-            return WORDS["no_stats"]
-        return stats_text(months)
+            return words["admin.no_stats"]
+        return stats_text(months, words)
 
 
-def fix_list(invalid: Invalid, labels: Mapping[str, str]) -> str:
+def outcome_text(outcome: Saved | Invalid | NotSaved, saved: str, words: Messages) -> str:
+    """What the admin reads after submitting the form; `saved` is the platform's own key."""
+    if isinstance(outcome, Saved):
+        return words[saved]
+    if isinstance(outcome, NotSaved):
+        return words["admin.not_saved"]
+    return fix_list(outcome, words)
+
+
+def fix_list(invalid: Invalid, words: Messages) -> str:
     """Every problem in a form, one line each, under the field's label."""
-    lines = [f"• {labels.get(name, name)}: {problem}" for name, problem in invalid.errors.items()]
-    return "\n".join([WORDS["fix"], *lines])
+    lines = [
+        "• " + words.format("admin.fix_line", label=label(words, name), problem=problem)
+        for name, problem in invalid.said_in(words).items()
+    ]
+    return "\n".join([words["admin.fix"], *lines])
+
+
+def label(words: Messages, field: str) -> str:
+    """A settings field's label in these words."""
+    return words[f"admin.labels.{field}"]

@@ -11,7 +11,7 @@ from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adapters.platform import Commands, Context, Handler, Platform
+from adapters.platform import Commands, Context, Handler, Platform, locale_option
 from bot import __version__
 from bot.errors import ContentError, SettingsError
 from bot.settings import Settings, load_settings, unknown_dotenv_names
@@ -36,14 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_serve_configured)
     top = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    top.add_parser("chat", help="talk it through in this terminal (typed or piped)").set_defaults(
-        handler=_chat
-    )
+    chat = top.add_parser("chat", help="talk it through in this terminal (typed or piped)")
+    locale_option(chat, "the language (default: the one LC_ALL, LC_MESSAGES or LANG sets)")
+    chat.set_defaults(handler=_chat)
 
     card = top.add_parser("card", help="print the comparison card")
     card.add_argument(
         "--format", choices=formats(), default="text", help="how to print it (default: text)"
     )
+    locale_option(card, "the language (default: the one LC_ALL, LC_MESSAGES or LANG sets)")
     card.set_defaults(handler=_card)
 
     validate = top.add_parser("validate", help="check content files; exit 1 on any problem")
@@ -127,13 +128,13 @@ def _forgiving_text_streams() -> None:
 def _chat(args: argparse.Namespace, context: Context) -> int:
     from adapters.console.chat import run_chat
 
-    return run_chat(context.runtime(), sys.stdin, sys.stdout)
+    return run_chat(context.runtime(), sys.stdin, sys.stdout, locale=getattr(args, "locale", None))
 
 
 def _card(args: argparse.Namespace, context: Context) -> int:
     from adapters.console.card import print_card
 
-    return print_card(context.runtime(), args.format, sys.stdout)
+    return print_card(context.runtime(), args.format, sys.stdout, args.locale)
 
 
 def _validate(args: argparse.Namespace, context: Context) -> int:

@@ -99,23 +99,38 @@ class ConversationService:
         """The workspace's settings (the defaults when none are stored or storage is away)."""
         return await self.storage.settings(platform, workspace)
 
-    def guide_for(self, prefs: WorkspacePrefs, person_locale: str | None = None) -> Guide:
-        """The guide for a workspace with these settings, in the person's language if we have it."""
+    def guide_for(
+        self,
+        prefs: WorkspacePrefs,
+        person_locale: str | None = None,
+        place_locale: str | None = None,
+    ) -> Guide:
+        """The guide for a workspace with these settings, in the first language the content has:
+        the person's, the workspace's setting, the place's own (a Discord server's), the default.
+        """
         book = self.runtime.book
         return book.guide(
-            locale=book.locale_for(person_locale, prefs.locale),
+            locale=book.locale_for(person_locale, prefs.locale, place_locale),
             region=prefs.region,
             eap_contact=prefs.eap_contact,
             coaching_contact=prefs.coaching_contact,
             workplace=self.workplace,
         )
 
-    async def guide(self, who: Who, person_locale: str | None = None) -> Guide:
+    async def guide(
+        self, who: Who, person_locale: str | None = None, place_locale: str | None = None
+    ) -> Guide:
         """The guide this person's turns are taken with."""
-        return self.guide_for(await self.prefs(who.platform, who.workspace), person_locale)
+        prefs = await self.prefs(who.platform, who.workspace)
+        return self.guide_for(prefs, person_locale, place_locale)
 
     async def take(
-        self, who: Who, event: Event, token: str | None, person_locale: str | None = None
+        self,
+        who: Who,
+        event: Event,
+        token: str | None,
+        person_locale: str | None = None,
+        place_locale: str | None = None,
     ) -> TurnReply:
         """One turn of this person's conversation, counted anonymously for their workspace.
 
@@ -125,7 +140,7 @@ class ConversationService:
         began_in = token_locale(token) if token else None
         if began_in is not None and began_in in self.runtime.book.contents:
             person_locale = began_in
-        guide = await self.guide(who, person_locale)
+        guide = await self.guide(who, person_locale, place_locale)
         now = self.clock()
         turn = take_turn(
             guide,

@@ -7,16 +7,15 @@ so adding a platform is its folder and one line there.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.content.limits import TextLimits
+from bot.content.limits import ContentNeeds
 from bot.effects import Effect, ShowCard
 
 if TYPE_CHECKING:
-    import argparse
-
     from adapters.runtime import Runtime
     from adapters.storage.interface import Storage
     from bot.settings import Settings
@@ -51,6 +50,11 @@ class Commands:
     invite: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
+def locale_option(parser: argparse.ArgumentParser, text: str) -> None:
+    """A command's --locale: which language to speak in."""
+    parser.add_argument("--locale", metavar="LANG", help=f"{text}; for example de, fr, es")
+
+
 class CannotStart(Exception):
     """A platform could not start; the message is one line naming what failed and what to check.
 
@@ -70,8 +74,9 @@ class Platform:
     """Its command (`coach-or-therapy slack`), its `card --format`, its workspaces' platform."""
     title: str
     """Its name in sentences: Slack, Discord."""
-    text_limits: TextLimits
-    """How much text each kind of content may have there (content fits every platform)."""
+    needs: ContentNeeds
+    """What it needs of every locale's content: text limits, its own sentences (content fits
+    and has them for every platform)."""
     configured: Callable[[Settings], bool]
     """Whether the settings ask for this platform to run (its token is set)."""
     require: Callable[[Settings], None]

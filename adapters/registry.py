@@ -9,7 +9,7 @@ from __future__ import annotations
 from adapters.discord.platform import PLATFORM as DISCORD
 from adapters.platform import Platform
 from adapters.slack.platform import PLATFORM as SLACK
-from bot.content.limits import NO_LIMITS, TextLimits
+from bot.content.limits import NO_NEEDS, ContentNeeds
 
 PLATFORMS: tuple[Platform, ...] = (
     SLACK,
@@ -17,9 +17,10 @@ PLATFORMS: tuple[Platform, ...] = (
 )
 
 
-def text_limits() -> TextLimits:
-    """The tightest limit of any platform for each kind of text: content must fit them all."""
-    return NO_LIMITS.tightest(*(platform.text_limits for platform in PLATFORMS))
+def content_needs() -> ContentNeeds:
+    """What every platform together needs of content: each one's sentences, the tightest of
+    every limit (content must fit them all)."""
+    return NO_NEEDS.joined(*(platform.needs for platform in PLATFORMS))
 
 
 def platform_named(name: str) -> Platform:

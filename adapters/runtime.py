@@ -32,7 +32,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
     Content is held to the text limits of every platform the bot serves, whichever run now.
     """
-    from adapters.registry import text_limits
+    from adapters.registry import content_needs
 
     check_content_dir(settings)
     book = load_guide_book(
@@ -42,7 +42,7 @@ def build_runtime(settings: Settings) -> Runtime:
         eap_contact=settings.eap_contact,
         coaching_contact=settings.coaching_contact,
         helplines_file=settings.helplines_file,
-        limits=text_limits(),
+        needs=content_needs(),
     )
     check_default_locale(book, settings)
     check_default_region(book)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content import content_folders, load_content
-from bot.content.limits import NO_LIMITS, TextLimits
+from bot.content.limits import NO_NEEDS, ContentNeeds
 from bot.engine import Guide
 from bot.model import Content
 from bot.regions import region_code
@@ -26,25 +26,40 @@ class GuideBook:
         default_factory=dict, compare=False, repr=False
     )
 
+    def match(self, wanted: str | None) -> str | None:
+        """The content locale nearest to `wanted`: itself (pt-BR), else its language (es-419 ->
+        es, de_AT -> de), in any letter case; None when the content has neither."""
+        if not wanted or not isinstance(wanted, str):
+            return None
+        tag = wanted.strip().replace("_", "-").lower()
+        folded = {name.lower(): name for name in self.contents}
+        return folded.get(tag) or folded.get(tag.split("-")[0])
+
+    def require(self, wanted: str, where: str = "--locale") -> str:
+        """The content locale for a language someone asked for by name (`where` says how);
+        SettingsError naming the languages there are when the content has no such one."""
+        found = self.match(wanted)
+        if found is None:
+            from bot.errors import SettingsError
+
+            raise SettingsError(
+                f"{where} {wanted!r} is not a language the content has; "
+                f"use one of {', '.join(sorted(self.contents))}"
+            )
+        return found
+
     def pick_locale(self, wanted: str | None) -> str:
-        """The best locale for `wanted`: itself, else its language (pt-BR -> pt), else default."""
-        if wanted:
-            if wanted in self.contents:
-                return wanted
-            base = wanted.split("-")[0].lower()
-            if base in self.contents:
-                return base
-        return self.default_locale
+        """The content locale nearest to `wanted`, else the default locale."""
+        return self.match(wanted) or self.default_locale
 
     def has(self, wanted: str | None) -> bool:
         """Whether the content has this locale or its language."""
-        if not wanted:
-            return False
-        return wanted in self.contents or wanted.split("-")[0].lower() in self.contents
+        return self.match(wanted) is not None
 
-    def locale_for(self, person: str | None, workspace: str | None) -> str:
-        """The person's language when the content has it, else the workspace's, else the default."""
-        return self.pick_locale(person if self.has(person) else workspace)
+    def locale_for(self, *wanted: str | None) -> str:
+        """The first of `wanted` the content has (the person's language, then the workspace's
+        setting, ...), else the default locale."""
+        return next((m for m in map(self.match, wanted) if m is not None), self.default_locale)
 
     def content(self, locale: str | None = None) -> Content:
         """The content for a locale, falling back to the default locale."""
@@ -88,11 +103,11 @@ def load_guide_book(
     eap_contact: str | None = None,
     coaching_contact: str | None = None,
     helplines_file: Path | None = None,
-    limits: TextLimits = NO_LIMITS,
+    needs: ContentNeeds = NO_NEEDS,
 ) -> GuideBook:
-    """Load every locale under `root` (or the one locale folder it is), every text held to
-    `limits`; ContentError when any is broken. The caller checks that `default_locale` is among
+    """Load every locale under `root` (or the one locale folder it is), with what the platforms
+    `needs` of it; ContentError when any is broken. The caller checks that `default_locale` is among
     them."""
     base, names = content_folders(root)
-    contents = {name: load_content(base, name, helplines_file, limits=limits) for name in names}
+    contents = {name: load_content(base, name, helplines_file, needs=needs) for name in names}
     return GuideBook(contents, default_locale, default_region, eap_contact, coaching_contact)

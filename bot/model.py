@@ -141,7 +141,7 @@ class Messages:
     def __getitem__(self, key: str) -> str:
         return self.texts[key]
 
-    def format(self, key: str, **values: object) -> str:
+    def format(self, key: str, /, **values: object) -> str:
         """The message with `{name}` placeholders filled."""
         return self.texts[key].format(**values)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from bot.content import load_content
 from bot.engine import Guide
-from bot.model import Content
+from bot.model import Content, Messages
 from bot.state import Keyring, Who
 from tests.storage.postgres import PostgresUnavailable, Server, start_server
 
@@ -47,3 +48,13 @@ def postgres_server() -> Iterator[Server]:
         yield server
     finally:
         server.remove()
+
+
+def words(locale: str = "en") -> Messages:
+    """Every sentence of one locale's shipped content, for tests to expect what a person reads."""
+    return _loaded(locale).messages
+
+
+@functools.cache
+def _loaded(locale: str) -> Content:
+    return load_content(CONTENT_ROOT, locale)

@@ -63,7 +63,7 @@ def runtime(tmp_path: Path) -> Runtime:
 def chat(runtime: Runtime, *lines: str, end: str = "\n") -> tuple[int, str]:
     stdin = io.StringIO("\n".join(lines) + (end if lines else ""))
     stdout = io.StringIO()
-    status = run_chat(runtime, stdin, stdout)
+    status = run_chat(runtime, stdin, stdout, locale="en")
     return status, stdout.getvalue()
 
 
@@ -204,7 +204,8 @@ def _results(runtime: Runtime, outcome: OutcomeId) -> list[ShowResult]:
 @pytest.mark.parametrize("outcome", OUTCOMES)
 def test_a_result_reads_top_to_bottom_with_each_part_set_apart(runtime, outcome):
     for result in _results(runtime, outcome):
-        paragraphs = screen_for((result,), Style()).text.split("\n\n")
+        words = runtime.book.content().messages
+        paragraphs = screen_for((result,), Style(), words).text.split("\n\n")
         assert paragraphs[0].startswith(f"{result.heading}\n{result.title}")
         why = next(p for p in paragraphs if p.startswith(result.why_heading)).splitlines()
         # the heading, then only the reasons, each a bullet
@@ -267,7 +268,7 @@ def test_piped_output_is_plain_and_fits_80_columns(runtime):
 
 def test_a_refusal_offers_start_and_help(runtime):
     content = runtime.book.content()
-    screen = screen_for((refusal(content, "expired"),), Style())
+    screen = screen_for((refusal(content, "expired"),), Style(), content.messages)
     assert content.messages["refusals.expired"][:30] in " ".join(screen.text.split())
     assert "[s] Start  [h] Get help now  [q] Quit" in screen.text
     assert event_for("", screen) == Start()
@@ -279,7 +280,7 @@ def test_a_refusal_offers_start_and_help(runtime):
 def test_a_narrow_style_wraps_every_line(runtime):
     content = runtime.book.content()
     turn = take_turn(runtime.book.guide(), runtime.keyring, console_who(), Start(), None, 0)
-    screen = screen_for(turn.effects, Style(width=40))
+    screen = screen_for(turn.effects, Style(width=40), content.messages)
     assert max(len(line) for line in screen.text.splitlines()) <= 40
     assert content.safety.answers[0].label in screen.text
 
@@ -290,7 +291,7 @@ def test_a_walk_through_left_open_too_long_is_refused_kindly_and_can_start_again
     lines = [str(safety_number(content, "continue")), "1", "", "q"]
     out = io.StringIO()
     status = run_chat(
-        runtime, io.StringIO("\n".join(lines) + "\n"), out, clock=lambda: next(moments)
+        runtime, io.StringIO("\n".join(lines) + "\n"), out, lambda: next(moments), "en"
     )
     assert status == 0
     text = " ".join(out.getvalue().split())
@@ -323,7 +324,7 @@ def test_any_typing_never_breaks_the_chat(runtime, lines):
 def test_markdown_card_escapes_what_would_break_the_table(content):
     row = dataclasses.replace(content.card.rows[0], coaching="Plans | steps", therapy="*Why* <now>")
     card = dataclasses.replace(content.card, rows=(row, *content.card.rows[1:]))
-    table_row = next(line for line in card_markdown(card).splitlines() if "Plans" in line)
+    table_row = next(line for line in card_markdown(card, "Topic").splitlines() if "Plans" in line)
     assert table_row == f"| {row.topic} | Plans \\| steps | \\*Why\\* \\<now\\> |"
     assert len(re.findall(r"(?<!\\)\|", table_row)) == 4
 

@@ -773,6 +773,8 @@ def test_the_card_in_a_terminal_chat_is_paged_then_r_starts_over(content, env, t
         _read_until(main, b"Goodbye")
         assert process.wait(timeout=30) == 0
     assert b"Question 1 of 9" in again
+
+
 class _HangingUp:
     """A server on loopback that accepts each connection and closes it without a word."""
 

@@ -64,7 +64,7 @@ def test_no_answer_reaches_a_log_record_in_process(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     for lines in conversations(content):
         out = io.StringIO()
-        run_chat(runtime, io.StringIO("\n".join(lines) + "\n"), out)
+        run_chat(runtime, io.StringIO("\n".join(lines) + "\n"), out, locale="en")
         assert content.outcomes["coaching"].title in out.getvalue() or "Question" in out.getvalue()
     messages = [record.getMessage() for record in caplog.records]
     assert any("terminal turn" in m for m in messages), "the chat's own log lines were not captured"

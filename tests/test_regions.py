@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 
 from adapters.runtime import build_runtime, supported_regions
 from adapters.storage.validation import Invalid, validate_prefs
+from bot.content import load_content
 from bot.effects import ShowCrisisHelp
 from bot.errors import ContentError, SettingsError
 from bot.events import GetHelp
 from bot.settings import load_settings
 from bot.state import Who
 from bot.turn import take_turn
+from tests.conftest import CONTENT_ROOT
 from tests.test_chat import safety_number
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,7 +172,8 @@ def test_the_settings_forms_read_uk_as_gb(typed):
 def test_the_settings_forms_refuse_a_region_without_helplines_listing_the_ones_there_are(typed):
     checked = validate_prefs({"region": typed}, regions={"GB", "US"}, locales={"en"})
     assert isinstance(checked, Invalid)
-    assert checked.errors["region"].endswith("Choose one of: GB (or UK), US.")
+    said = checked.said_in(load_content(CONTENT_ROOT, "en").messages)
+    assert said["region"].endswith("Choose one of: GB (or UK), US.")
 
 
 def test_a_stored_region_without_helplines_falls_back_to_the_default_region(tmp_path):

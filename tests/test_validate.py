@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from adapters.console.validate import platform_problems, run_validate
-from adapters.registry import text_limits
+from adapters.registry import content_needs
 from bot.content import load_content
 from bot.content.coverage import check_coverage
 from bot.content.longest import LONG_CONTACT, LONGEST_TOKEN, longest_messages
@@ -60,11 +60,11 @@ def position(path: Path, needle: str, offset: int = 0) -> str:
 
 
 def problems(root: Path) -> list[str]:
-    return [str(p) for p in validate_content(root, text_limits()).problems]
+    return [str(p) for p in validate_content(root, content_needs()).problems]
 
 
 def test_the_base_fixture_is_good(root: Path) -> None:
-    validation = validate_content(root, text_limits())
+    validation = validate_content(root, content_needs())
     assert validation.problems == ()
     assert [r.locale for r in validation.reports] == ["en"]
     assert validation.reports[0].coverage.total == 27
@@ -581,7 +581,7 @@ def test_a_folder_without_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_one_locale_folder_can_be_checked_alone(root: Path) -> None:
-    validation = validate_content(root / "en", text_limits())
+    validation = validate_content(root / "en", content_needs())
     assert validation.problems == ()
     assert [r.locale for r in validation.reports] == ["en"]
 

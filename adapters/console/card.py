@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from typing import Any, TextIO
 
+from adapters.console.language import terminal_locale
 from adapters.console.pager import page
-from adapters.console.text import Style, style_for
+from adapters.console.text import Style, one_line, style_for
 from adapters.console.who import console_who
 from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
@@ -28,10 +30,10 @@ def formats() -> tuple[str, ...]:
     return (*TEXT_FORMATS, *(platform.name for platform in PLATFORMS))
 
 
-def card_effect(runtime: Runtime, who: Who) -> ShowCardEffect:
-    """The channel card exactly as the engine hands it to every platform."""
+def card_effect(runtime: Runtime, who: Who, locale: str | None = None) -> ShowCardEffect:
+    """The channel card in `locale` exactly as the engine hands it to every platform."""
     service = ConversationService(runtime, NoStorage(), workplace=False)
-    turn = asyncio.run(service.take(who, ShowCard(), None))
+    turn = asyncio.run(service.take(who, ShowCard(), None, locale))
     return next(e for e in turn.effects if isinstance(e, ShowCardEffect))
 
 
@@ -62,17 +64,17 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
-def card_markdown(card: Card) -> str:
-    """The card as a Markdown document with one table row per card row."""
+def card_markdown(card: Card, topic_heading: str) -> str:
+    """The card as a Markdown document with one table row per card row under `topic_heading`."""
     lines = [
         f"# {_md(card.title)}",
         "",
         _md(card.intro),
         "",
-        f"| Topic | {_md(card.coaching_heading)} | {_md(card.therapy_heading)} |",
+        f"| {_md(topic_heading)} | {_md(card.coaching_heading)} | {_md(card.therapy_heading)} |",
         "| --- | --- | --- |",
     ]
     lines.extend(f"| {_md(r.topic)} | {_md(r.coaching)} | {_md(r.therapy)} |" for r in card.rows)
@@ -105,13 +107,19 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def print_card(runtime: Runtime, fmt: str, out: TextIO) -> int:
-    """Print the card in `fmt` (one of formats()) to `out`; returns the exit status."""
-    effect = card_effect(runtime, console_who())
+def print_card(runtime: Runtime, fmt: str, out: TextIO, locale: str | None = None) -> int:
+    """Print the card in `fmt` (one of formats()) to `out`; returns the exit status.
+
+    In `locale` (SettingsError when the content has no such language), else in the language the
+    environment sets when the content has it, else in DEFAULT_LOCALE.
+    """
+    language = terminal_locale(runtime.book, locale, os.environ)
+    effect = card_effect(runtime, console_who(), language)
     if fmt == "text":
         page(card_text(effect.card, style_for(out)), out)
     elif fmt == "markdown":
-        out.write(card_markdown(effect.card))
+        topic = runtime.book.content(language).messages["terminal.card_topic"]
+        out.write(card_markdown(effect.card, topic))
     elif fmt == "json":
         out.write(_json(card_data(effect.card)))
     elif fmt in formats():

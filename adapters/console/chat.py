@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -12,47 +13,34 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from adapters.console.card import card_text
+from adapters.console.language import terminal_locale
 from adapters.console.pager import page
 from adapters.console.text import Style, is_tty, style_for
 from adapters.console.who import console_who
 from adapters.conversation import ConversationService
 from adapters.runtime import Runtime
 from adapters.storage.interface import NoStorage
+from bot.content.keys import plain_typed, typed_words
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.events import Back, Continue, Event, GetHelp, Start, StartOver
 from bot.events import ShowCard as ShowCardEvent
+from bot.model import Messages
 from bot.state import Who
 
 logger = logging.getLogger(__name__)
 
-QUIT = "q"
-KEYS: Mapping[type, str] = {
-    Back: "b",
-    StartOver: "r",
-    GetHelp: "h",
-    ShowCardEvent: "c",
-    Continue: "n",
-    Start: "s",
+QUIT = "quit"
+ACTIONS: Mapping[type, str] = {
+    Back: "back",
+    StartOver: "start_over",
+    GetHelp: "get_help",
+    ShowCardEvent: "see_card",
+    Continue: "continue",
+    Start: "start",
 }
-"""The letter a person types for each kind of button."""
-ALIASES: Mapping[str, str] = {
-    "back": "b",
-    "start over": "r",
-    "restart": "r",
-    "help": "h",
-    "get help": "h",
-    "card": "c",
-    "continue": "n",
-    "next": "n",
-    "start": "s",
-    "quit": QUIT,
-    "exit": QUIT,
-}
-"""Whole words a person may type instead of a letter."""
+"""The action each kind of button is; the content says which letter and words type it."""
 ENTER_CARRIES_ON = (Continue, Start)
 """Buttons that pressing Enter alone chooses, first match wins."""
-QUIT_LABEL = "Quit"
-GOODBYE = "Goodbye. Nothing you typed here was saved."
 PROMPT = "> "
 MAX_LINE = 1024
 
@@ -62,16 +50,22 @@ class Screen:
     """What one turn shows, and what each thing a person can type leads to."""
 
     text: str
-    choices: Mapping[str, Event]
+    choices: Mapping[str, Event | str]
+    """What each typed letter, number or word leads to: an event, or QUIT."""
     on_enter: Event | None
     hint: str
 
 
-def screen_for(effects: tuple[Effect, ...], style: Style, start_over: str | None = None) -> Screen:
-    """Lay out a turn's effects and gather the keys that answer them (pure).
+def key_for(words: Messages, action: str) -> str:
+    """The letter typed for an action (``back``, ``quit``, ...) in these words."""
+    return words[f"terminal.keys.{action}"]
 
-    With `start_over` (its label), a screen that leads back into a conversation but offers no
-    Start over of its own (the card) gets one, so `r` starts over wherever the key table says.
+
+def screen_for(effects: tuple[Effect, ...], style: Style, words: Messages) -> Screen:
+    """Lay out a turn's effects in these words and gather the keys that answer them (pure).
+
+    A screen that leads back into a conversation but offers no Start over of its own (the card)
+    gets one, so the start-over key works wherever the key table says it does.
     """
     blocks: list[str] = []
     numbered: tuple[Action, ...] = ()
@@ -84,31 +78,37 @@ def screen_for(effects: tuple[Effect, ...], style: Style, start_over: str | None
         else:
             lettered.extend(effect.actions)
     kinds = [type(a.event) for a in lettered]
-    if start_over and Continue in kinds and StartOver not in kinds:
-        lettered.insert(kinds.index(Continue) + 1, Action(StartOver(), start_over))
-    choices: dict[str, Event] = {}
+    if Continue in kinds and StartOver not in kinds:
+        lettered.insert(kinds.index(Continue) + 1, Action(StartOver(), words["buttons.start_over"]))
+    lettered = _unique(lettered)
+    choices: dict[str, Event | str] = {}
     for number, action in enumerate(numbered, start=1):
         choices[str(number)] = action.event
-        choices.setdefault(_plain(action.label), action.event)
-    letters: list[str] = []
+        choices.setdefault(plain_typed(action.label), action.event)
+    letters = [key_for(words, ACTIONS[type(a.event)]) for a in lettered]
+    for letter, action in zip(letters, lettered, strict=True):
+        choices[letter] = action.event
+    quit_key = key_for(words, QUIT)
+    choices[quit_key] = QUIT
     for action in lettered:
-        key = KEYS.get(type(action.event))
-        if key and key not in letters:
-            letters.append(key)
-            choices[key] = action.event
-            choices.setdefault(_plain(action.label), action.event)
+        choices.setdefault(plain_typed(action.label), action.event)
+        for word in typed_words(words[f"terminal.words.{ACTIONS[type(action.event)]}"]):
+            choices.setdefault(word, action.event)
+    for word in (plain_typed(words["terminal.quit"]), *typed_words(words["terminal.words.quit"])):
+        choices.setdefault(word, QUIT)
     on_enter = next(
         (a.event for kind in ENTER_CARRIES_ON for a in lettered if isinstance(a.event, kind)),
         None,
     )
-    legend = [f"[{KEYS[type(a.event)]}] {a.label}" for a in _unique(lettered)]
-    legend.append(f"[{QUIT}] {QUIT_LABEL}")
+    legend = [f"[{letter}] {a.label}" for letter, a in zip(letters, lettered, strict=True)]
+    legend.append(f"[{quit_key}] {words['terminal.quit']}")
     blocks.append(_legend(legend, style.width))
+    enter_key = key_for(words, ACTIONS[type(on_enter)]) if on_enter is not None else None
     return Screen(
         "\n\n".join(b for b in blocks if b) + "\n",
         choices,
         on_enter,
-        _hint(numbered, letters, on_enter),
+        _hint(words, len(numbered), [*letters, quit_key], enter_key),
     )
 
 
@@ -125,31 +125,30 @@ def _legend(entries: list[str], width: int) -> str:
 
 
 def _unique(actions: list[Action]) -> list[Action]:
-    seen: set[str] = set()
+    """The actions that have a key, each kind once."""
+    seen: set[type] = set()
     kept = []
     for action in actions:
-        key = KEYS.get(type(action.event))
-        if key and key not in seen:
-            seen.add(key)
+        kind = type(action.event)
+        if kind in ACTIONS and kind not in seen:
+            seen.add(kind)
             kept.append(action)
     return kept
 
 
-def _hint(numbered: tuple[Action, ...], letters: list[str], on_enter: Event | None) -> str:
-    keys = [*letters, QUIT]
-    if len(numbered) > 1:
-        hint = f"Type a number from 1 to {len(numbered)}, or {', '.join(keys)}"
-    elif numbered:
-        hint = f"Type 1, or {', '.join(keys)}"
+def _hint(words: Messages, numbers: int, keys: list[str], enter_key: str | None) -> str:
+    """What may be typed here; the last of `keys` is the quit key."""
+    if numbers > 1:
+        hint = words.format("terminal.hint_numbers", last=numbers, keys=", ".join(keys))
+    elif numbers:
+        hint = words.format("terminal.hint_one", keys=", ".join(keys))
+    elif len(keys) > 1:
+        hint = words.format("terminal.hint_keys", keys=", ".join(keys[:-1]), key=keys[-1])
     else:
-        hint = f"Type {', '.join(keys[:-1])} or {keys[-1]}" if len(keys) > 1 else f"Type {QUIT}"
-    if on_enter is not None:
-        hint += f" (Enter is the same as {KEYS[type(on_enter)]})"
+        hint = words.format("terminal.hint_quit", key=keys[-1])
+    if enter_key is not None:
+        hint += " " + words.format("terminal.hint_enter", key=enter_key)
     return hint
-
-
-def _plain(text: str) -> str:
-    return " ".join(text.lower().strip(" .!?").split())
 
 
 def render(effect: Effect, style: Style) -> str:
@@ -208,12 +207,9 @@ def _render_help(help_: ShowCrisisHelp, style: Style) -> str:
 
 def event_for(line: str, screen: Screen) -> Event | str | None:
     """What a typed line means on this screen: an event, QUIT, or None when it means nothing."""
-    typed = _plain(line)
+    typed = plain_typed(line)
     if not typed:
         return screen.on_enter
-    typed = ALIASES.get(typed, typed)
-    if typed == QUIT:
-        return QUIT
     return screen.choices.get(typed)
 
 
@@ -242,9 +238,18 @@ def _edited_line() -> str | None:
 
 
 def run_chat(
-    runtime: Runtime, stdin: TextIO, stdout: TextIO, clock: Callable[[], float] = time.time
+    runtime: Runtime,
+    stdin: TextIO,
+    stdout: TextIO,
+    clock: Callable[[], float] = time.time,
+    locale: str | None = None,
 ) -> int:
-    """Hold the conversation on these streams until quit or end of input; returns exit status."""
+    """Hold the conversation on these streams until quit or end of input; returns exit status.
+
+    It speaks `locale` (SettingsError when the content has no such language), else the language
+    LC_ALL, LC_MESSAGES or LANG sets when the content has it, else DEFAULT_LOCALE.
+    """
+    language = terminal_locale(runtime.book, locale, os.environ)
     style = style_for(stdout)
     interactive = is_tty(stdin)
     conversations = ConversationService(runtime, NoStorage(), clock, workplace=False)
@@ -264,7 +269,7 @@ def run_chat(
     # interrupts a read as it would in any terminal program
     with asyncio.Runner() as loop:
         return _converse(
-            loop, conversations, who, stdin, stdout, write, style, interactive, editing
+            loop, conversations, who, language, stdin, stdout, write, style, interactive, editing
         )
 
 
@@ -272,6 +277,7 @@ def _converse(
     loop: asyncio.Runner,
     conversations: ConversationService,
     who: Who,
+    language: str,
     stdin: TextIO,
     stdout: TextIO,
     write: Callable[[str], None],
@@ -284,10 +290,10 @@ def _converse(
         token: str | None = None
         while True:
             logger.debug("terminal turn: %s", type(event).__name__)
-            turn = loop.run(conversations.take(who, event, token))
+            turn = loop.run(conversations.take(who, event, token, language))
             token = turn.token
-            start_over = turn.guide.content.messages["buttons.start_over"]
-            screen = screen_for(turn.effects, style, start_over)
+            words = turn.guide.content.messages
+            screen = screen_for(turn.effects, style, words)
             if interactive:
                 page("\n" + screen.text, stdout)  # the card is taller than most terminals
             else:
@@ -306,7 +312,7 @@ def _converse(
                     return 0
                 chosen = event_for(line, screen)
                 if chosen == QUIT:
-                    write(GOODBYE + "\n")
+                    write(words["terminal.goodbye"] + "\n")
                     return 0
                 if isinstance(chosen, str) or chosen is None:
                     write(screen.hint + "\n")

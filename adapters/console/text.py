@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import textwrap
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class Style:
     def paragraph(self, text: str, indent: str = "") -> str:
         """Text wrapped to the width, every line starting with `indent`."""
         return textwrap.fill(
-            " ".join(text.split()),
+            one_line(text),
             self.width,
             initial_indent=indent,
             subsequent_indent=indent,
@@ -35,7 +36,7 @@ class Style:
     def hanging(self, first: str, text: str) -> str:
         """`first` then the text, continuation lines aligned under the text's first letter."""
         return textwrap.fill(
-            " ".join(text.split()),
+            one_line(text),
             self.width,
             initial_indent=first,
             subsequent_indent=" " * len(first),
@@ -45,6 +46,15 @@ class Style:
     def item(self, marker: str, text: str, indent: str = "  ") -> str:
         """A list item: `marker` then the text, continuation lines aligned under the text."""
         return self.hanging(indent + marker + " ", text)
+
+
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def one_line(text: str) -> str:
+    """The text on one line, runs of spaces made one; a no-break space (French sets one before
+    ? and :) is kept, so a line never starts with the mark it holds back."""
+    return _SPACES.sub(" ", text).strip(" ")
 
 
 def style_for(out: TextIO) -> Style:

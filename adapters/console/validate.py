@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from adapters.registry import PLATFORMS, text_limits
+from adapters.registry import PLATFORMS, content_needs
 from bot.content import Located, file_label
 from bot.content.located_yaml import Where
 from bot.content.longest import LONGEST_TOKEN, Sample, longest_messages
@@ -25,7 +25,7 @@ def run_validate(path: Path, report: bool, out: TextIO) -> int:
     Beyond the content rules, every kind of message at its longest is rendered for every
     platform exactly as the bot sends it, and anything a platform would refuse is a problem.
     """
-    validation = validate_content(path, text_limits())
+    validation = validate_content(path, content_needs())
     problems = set(validation.problems)
     for locale in validation.reports:
         if locale.coverage is not None:

@@ -12,77 +12,84 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.admin import WORDS, NotSaved, Saved, WorkspaceAdmin, fix_list
+from adapters.admin import WorkspaceAdmin, label, outcome_text
+from adapters.discord.limits import PLACEHOLDER as DISCORD_PLACEHOLDER
+from adapters.discord.translator import command_text
 from adapters.storage.interface import WorkspacePrefs
+from bot.model import Messages
 
 _log = logging.getLogger(__name__)
 
 ADMIN_COMMAND = "coach-or-therapy-admin"
-NOT_ADMIN = "Only members with Manage Server can change or see these; ask one of them."
-NOT_IN_SERVER = "These settings belong to a server; use the command in one."
-SAVED = "Saved. New walk-throughs on this server use these settings."
-LABELS = {
-    "region": "Region for urgent helplines",
-    "eap_contact": "EAP contact",
-    "coaching_contact": "Coaching contact",
-    "locale": "Language",
-    "card_roles": "Roles that may post the card",
-}
 
 Interaction = discord.Interaction[Any]
 
 
 def _allowed(interaction: Interaction) -> str | None:
-    """Why this member may not use the admin command here, or None when they may."""
+    """Why this member may not use the admin command here (a message key), or None."""
     if interaction.guild_id is None:
-        return NOT_IN_SERVER
+        return "discord.admin.not_in_server"
     if not interaction.permissions.manage_guild:
-        return NOT_ADMIN
+        return "discord.admin.not_admin"
     return None
 
 
-class SettingsForm(discord.ui.Modal):
-    """The server's settings, filled in with what is stored; blank means the default."""
+def admin_words(admin: WorkspaceAdmin, interaction: Interaction) -> Messages:
+    """The admin's own language (their Discord client's), else the default."""
+    return admin.words(str(interaction.locale))
 
-    def __init__(self, admin: WorkspaceAdmin, prefs: WorkspacePrefs, guild: str) -> None:
-        super().__init__(title="coach-or-therapy settings", timeout=15 * 60)
+
+class SettingsForm(discord.ui.Modal):
+    """The server's settings in the admin's language, filled in with what is stored; blank
+    means the default."""
+
+    def __init__(
+        self, admin: WorkspaceAdmin, prefs: WorkspacePrefs, guild: str, words: Messages
+    ) -> None:
+        super().__init__(title=words["discord.admin.form_title"], timeout=15 * 60)
         self.admin = admin
         self.guild = guild
+        self.words = words
         settings = admin.runtime.settings
         regions = ", ".join(admin.regions)
-        default_region = settings.default_region or "none"
+        default_region = settings.default_region or words["admin.no_default_region"]
+        region_hint = words.format(
+            "discord.admin.region_placeholder", default=default_region, regions=regions
+        )
         self.fields: dict[str, discord.ui.TextInput[Any]] = {
             "region": discord.ui.TextInput(
-                label=LABELS["region"],
-                placeholder=f"Blank: {default_region}. One of {regions}"[:100],
+                label=label(words, "region"),
+                placeholder=region_hint[:DISCORD_PLACEHOLDER],
                 default=prefs.region or "",
                 required=False,
                 max_length=2,
             ),
             "eap_contact": discord.ui.TextInput(
-                label=LABELS["eap_contact"],
-                placeholder="Plain text or an https:// link; blank uses the default",
+                label=label(words, "eap_contact"),
+                placeholder=words["discord.admin.contact_placeholder"],
                 default=prefs.eap_contact or "",
                 required=False,
                 max_length=300,
             ),
             "coaching_contact": discord.ui.TextInput(
-                label=LABELS["coaching_contact"],
-                placeholder="Plain text or an https:// link; blank uses the default",
+                label=label(words, "coaching_contact"),
+                placeholder=words["discord.admin.contact_placeholder"],
                 default=prefs.coaching_contact or "",
                 required=False,
                 max_length=300,
             ),
             "locale": discord.ui.TextInput(
-                label=LABELS["locale"],
-                placeholder=f"Blank: {settings.default_locale}",
+                label=label(words, "locale"),
+                placeholder=words.format(
+                    "discord.admin.locale_placeholder", default=settings.default_locale
+                ),
                 default=prefs.locale or "",
                 required=False,
                 max_length=10,
             ),
             "card_roles": discord.ui.TextInput(
-                label=LABELS["card_roles"],
-                placeholder="Role ids, comma-separated; blank: anyone with Manage Messages",
+                label=label(words, "card_roles"),
+                placeholder=words["discord.admin.roles_placeholder"],
                 default=", ".join(prefs.card_roles),
                 required=False,
                 max_length=400,
@@ -95,30 +102,26 @@ class SettingsForm(discord.ui.Modal):
         """Check every field; save when all are sensible, else say what to fix."""
         why = _allowed(interaction)
         if why is None and str(interaction.guild_id) != self.guild:
-            why = NOT_IN_SERVER
+            why = "discord.admin.not_in_server"
         if why is not None:
-            await interaction.response.send_message(why, ephemeral=True)
+            await interaction.response.send_message(self.words[why], ephemeral=True)
             return
         # a database that is slow to answer must not outlast Discord's 3 seconds
         await interaction.response.defer(ephemeral=True, thinking=True)
         form = {name: field.value for name, field in self.fields.items()}
         outcome = await self.admin.save(self.guild, form)
-        if isinstance(outcome, Saved):
-            text = SAVED
-        elif isinstance(outcome, NotSaved):
-            text = WORDS["not_saved"]
-        else:
-            text = fix_list(outcome, LABELS)
+        text = outcome_text(outcome, "discord.admin.saved", self.words)
         await interaction.edit_original_response(content=text)
 
     # the signature of discord.py's own Modal.on_error, which narrows its base class's
     async def on_error(self, interaction: Interaction, error: Exception, /) -> None:  # type: ignore[override]
         """Never a trace to the person: one kind line, and the kind of error in the log."""
         _log.warning("settings form failed (%s)", type(error).__name__)
+        text = self.words["admin.not_saved"]
         if not interaction.response.is_done():
-            await interaction.response.send_message(WORDS["not_saved"], ephemeral=True)
+            await interaction.response.send_message(text, ephemeral=True)
         else:
-            await interaction.edit_original_response(content=WORDS["not_saved"])
+            await interaction.edit_original_response(content=text)
 
 
 class Admin:
@@ -129,27 +132,30 @@ class Admin:
 
     async def settings(self, interaction: Interaction) -> None:
         """Open the settings form for this server."""
+        words = admin_words(self.admin, interaction)
         if not self.admin.available:
-            await interaction.response.send_message(WORDS["no_database"], ephemeral=True)
+            await interaction.response.send_message(words["admin.no_database"], ephemeral=True)
             return
         guild = str(interaction.guild_id)
         prefs = await self.admin.current(guild)
-        await interaction.response.send_modal(SettingsForm(self.admin, prefs, guild))
+        await interaction.response.send_modal(SettingsForm(self.admin, prefs, guild, words))
 
     async def stats(self, interaction: Interaction) -> None:
         """This server's last months, small numbers hidden."""
+        words = admin_words(self.admin, interaction)
         if not self.admin.available:
-            await interaction.response.send_message(WORDS["no_database"], ephemeral=True)
+            await interaction.response.send_message(words["admin.no_database"], ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.admin.stats(str(interaction.guild_id))
+        text = await self.admin.stats(str(interaction.guild_id), words)
         await interaction.edit_original_response(content=text[:2000])
 
     async def on_command(self, interaction: Interaction, action: str) -> None:
         """Check who is asking, then open the form or show the totals."""
         why = _allowed(interaction)
         if why is not None:
-            await interaction.response.send_message(why, ephemeral=True)
+            words = admin_words(self.admin, interaction)
+            await interaction.response.send_message(words[why], ephemeral=True)
             return
         try:
             if action == "stats":
@@ -163,17 +169,18 @@ class Admin:
 def build_admin_command(workspaces: WorkspaceAdmin) -> app_commands.Command[Any, Any, None]:
     """The admin command, shown by default only to members with Manage Server."""
     admin = Admin(workspaces)
+    book = workspaces.runtime.book
 
     @app_commands.command(
-        name=ADMIN_COMMAND, description="This server's settings and anonymous totals"
+        name=ADMIN_COMMAND, description=command_text(book, "discord.command.admin_description")
     )
-    @app_commands.describe(action="What to open")
+    @app_commands.describe(action=command_text(book, "discord.command.admin_action"))
     @app_commands.choices(
         action=[
             app_commands.Choice(
-                name="settings: region, contacts, language, card roles", value="settings"
-            ),
-            app_commands.Choice(name="stats: anonymous monthly totals", value="stats"),
+                name=command_text(book, f"discord.command.admin_{value}"), value=value
+            )
+            for value in ("settings", "stats")
         ]
     )
     @app_commands.default_permissions(manage_guild=True)

@@ -16,29 +16,32 @@ from adapters.admin import WorkspaceAdmin
 from adapters.conversation import ConversationService
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
-from adapters.discord.conversations import Conversations
+from adapters.discord.conversations import TROUBLE, Conversations
 from adapters.discord.shape import interaction_problem
+from adapters.discord.translator import ContentTranslator, command_text
 from adapters.runtime import Runtime
 from adapters.storage.interface import NoStorage, Storage
 
 _log = logging.getLogger(__name__)
 
 COMMAND_NAME = "coach-or-therapy"
-COMMAND_DESCRIPTION = "A private walk-through: might coaching, therapy or both be worth exploring?"
-SHOW_CHOICES: tuple[tuple[str, str], ...] = (
-    ("quiz", "quiz: the private walk-through (default)"),
-    ("card", "card: post the full comparison here"),
-    ("help", "help: how this works"),
-)
+SHOW_CHOICES = ("quiz", "card", "help")
+"""The `show` option's values; each one's name is ``discord.command.<value>`` in the content."""
 
 
 def build_command(conversations: Conversations) -> app_commands.Command[Any, Any, None]:
     """The one slash command, with its optional `show` choice."""
+    book = conversations.runtime.book
 
-    @app_commands.command(name=COMMAND_NAME, description=COMMAND_DESCRIPTION)
-    @app_commands.describe(show="What to show (default: the private walk-through)")
+    @app_commands.command(
+        name=COMMAND_NAME, description=command_text(book, "discord.command.description")
+    )
+    @app_commands.describe(show=command_text(book, "discord.command.show"))
     @app_commands.choices(
-        show=[app_commands.Choice(name=label, value=value) for value, label in SHOW_CHOICES]
+        show=[
+            app_commands.Choice(name=command_text(book, f"discord.command.{value}"), value=value)
+            for value in SHOW_CHOICES
+        ]
     )
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @app_commands.allowed_installs(guilds=True, users=False)
@@ -82,7 +85,7 @@ class CommandTree(app_commands.CommandTree[Any]):
     ) -> None:
         """Log what went wrong (never the options given) and tell the person in one line."""
         _log.warning("The command could not run (%s)", type(error).__name__)
-        await self.conversations.tell(interaction, "trouble")
+        await self.conversations.tell(interaction, TROUBLE)
 
 
 class CoachOrTherapyClient(discord.Client):
@@ -112,6 +115,7 @@ class CoachOrTherapyClient(discord.Client):
     async def setup_hook(self) -> None:
         """Route every conversation button here; follow a REST proxy's gateway when one is set."""
         self.add_dynamic_items(ConversationButton)
+        await self.tree.set_translator(ContentTranslator(self.runtime.book))
         if self.runtime.settings.discord_api_url:
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)

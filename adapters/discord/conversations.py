@@ -17,17 +17,19 @@ from adapters.conversation import ConversationService, TurnReply
 from adapters.discord.access import Poster, card_refusal
 from adapters.discord.buttons import parse_custom_id
 from adapters.discord.render import Reply, render
-from adapters.discord.words import say
 from adapters.runtime import Runtime
 from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide, refusal
 from bot.events import Event, ShowCard, Start
+from bot.model import Messages
 from bot.state import Who
 
 _log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Final = 1440
 THREAD_NAME_LIMIT = 100
+TROUBLE = "notices.reply_failed"
+"""What a person is told when their reply could not be made or sent."""
 
 Interaction = discord.Interaction[Any]
 Handler = Callable[[Interaction], Awaitable[None]]
@@ -44,17 +46,18 @@ def who_of(interaction: Interaction) -> Who:
 
 
 def thread_obstacle(interaction: Interaction) -> str | None:
-    """Why no private thread can be opened for this interaction, or None when one can."""
+    """Why no private thread can be opened for this interaction (the message key that says so),
+    or None when one can."""
     channel = interaction.channel
     if interaction.guild_id is None or isinstance(channel, discord.DMChannel):
-        return "no_thread_dm"
+        return "discord.no_thread_dm"
     if isinstance(channel, discord.Thread):
-        return "no_thread_in_thread"
+        return "discord.no_thread_in_thread"
     if not isinstance(channel, discord.TextChannel) or channel.is_news():
-        return "no_thread_kind"
+        return "discord.no_thread_kind"
     allowed = interaction.app_permissions
     if not (allowed.create_private_threads and allowed.send_messages_in_threads):
-        return "no_thread_permission"
+        return "discord.no_thread_permission"
     return None
 
 
@@ -113,22 +116,23 @@ class Conversations:
         obstacle = thread_obstacle(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         turn = await self._take(interaction, Start(), None)
-        guide = turn.guide
+        words = turn.guide.content.messages
         reply = render(turn.effects[0], turn.token)
         thread = None
         if obstacle is None:
-            thread, obstacle = await self._open_thread(interaction, guide, reply)
+            thread, obstacle = await self._open_thread(interaction, words, reply)
         if thread is not None:
             await interaction.edit_original_response(
-                content=say(guide.content, "thread_opened", thread=thread.mention)
+                content=words.format("discord.thread_opened", thread=thread.mention)
             )
         else:
-            await _edit_original(interaction, reply.with_line(say(guide.content, obstacle or "")))
+            await _edit_original(interaction, reply.with_line(words[obstacle or ""]))
 
     async def post_card(self, interaction: Interaction) -> None:
-        """Post the comparison card in the channel, for those allowed to."""
+        """Post the comparison card in the channel, for those allowed to, in the server's
+        language (the setting, else the server's own); in a DM, in the person's."""
         prefs = await self.service.prefs("discord", workspace_of(interaction))
-        guide = self.service.guide_for(prefs, _locale_of(interaction))
+        person, place = _locale_of(interaction), _server_locale_of(interaction)
         settings = self.runtime.settings
         why = card_refusal(
             poster_of(interaction),
@@ -136,9 +140,13 @@ class Conversations:
             prefs.card_channels or settings.discord_card_channels,
         )
         if why is not None:
-            await interaction.response.send_message(say(guide.content, why), ephemeral=True)
+            words = self.service.guide_for(prefs, person, place).content.messages
+            await interaction.response.send_message(words[f"discord.{why}"], ephemeral=True)
             return
-        turn = await self._take(interaction, ShowCard(), None)
+        in_server = interaction.guild_id is not None
+        turn = await self.service.take(
+            who_of(interaction), ShowCard(), None, None if in_server else person, place
+        )
         reply = render(turn.effects[0], turn.token)
         await interaction.response.send_message(
             content=reply.content or "", embeds=list(reply.embeds), view=reply.view()
@@ -146,8 +154,8 @@ class Conversations:
 
     async def show_help(self, interaction: Interaction) -> None:
         """How the command works, to the person only."""
-        guide = await self.service.guide(who_of(interaction), _locale_of(interaction))
-        await interaction.response.send_message(say(guide.content, "usage"), ephemeral=True)
+        words = (await self._guide(interaction)).content.messages
+        await interaction.response.send_message(words["discord.usage"], ephemeral=True)
 
     async def _click(self, interaction: Interaction, custom_id: str) -> None:
         click = parse_custom_id(custom_id)
@@ -158,7 +166,7 @@ class Conversations:
             await self.start_private(interaction)
             return
         if click is None:
-            guide = await self.service.guide(who_of(interaction), _locale_of(interaction))
+            guide = await self._guide(interaction)
             await _send_new(interaction, render(refusal(guide.content, "tampered"), None))
             return
         turn = await self._take(interaction, click.event, click.token)
@@ -167,7 +175,7 @@ class Conversations:
         channel_card = isinstance(turn.effects[0], ShowCardEffect) and turn.effects[0].for_channel
         if channel_card:
             # the channel's card, asked for by a click, goes to the clicker alone
-            first = first.with_line(say(guide.content, "card_for_you"))
+            first = first.with_line(guide.content.messages["discord.card_for_you"])
         if first.ephemeral or channel_card or (on_public_message and turn.unusable == "foreign"):
             # never change a message someone else's conversation lives in
             await _send_new(interaction, first)
@@ -179,12 +187,12 @@ class Conversations:
             await _send_new(interaction, reply)
 
     async def _open_thread(
-        self, interaction: Interaction, guide: Guide, reply: Reply
+        self, interaction: Interaction, words: Messages, reply: Reply
     ) -> tuple[discord.Thread | None, str | None]:
         channel = interaction.channel
         assert isinstance(channel, discord.TextChannel)
         user = interaction.user
-        name = say(guide.content, "thread_name", name=user.display_name)[:THREAD_NAME_LIMIT]
+        name = words.format("discord.thread_name", name=user.display_name)[:THREAD_NAME_LIMIT]
         try:
             thread = await channel.create_thread(
                 name=name,
@@ -197,7 +205,7 @@ class Conversations:
             return None, _thread_trouble(exc)
         try:
             await thread.add_user(user)
-            welcome = say(guide.content, "thread_welcome", mention=user.mention)
+            welcome = words.format("discord.thread_welcome", mention=user.mention)
             first = reply.with_line(welcome)
             await thread.send(
                 content=first.content or "",
@@ -213,7 +221,19 @@ class Conversations:
         return thread, None
 
     async def _take(self, interaction: Interaction, event: Event, token: str | None) -> TurnReply:
-        return await self.service.take(who_of(interaction), event, token, _locale_of(interaction))
+        return await self.service.take(
+            who_of(interaction),
+            event,
+            token,
+            _locale_of(interaction),
+            _server_locale_of(interaction),
+        )
+
+    async def _guide(self, interaction: Interaction) -> Guide:
+        """The guide for this person here: their language, else the server's."""
+        return await self.service.guide(
+            who_of(interaction), _locale_of(interaction), _server_locale_of(interaction)
+        )
 
     async def _guarded(self, interaction: Interaction, handler: Handler) -> None:
         try:
@@ -226,16 +246,17 @@ class Conversations:
             await self.tell(interaction, _trouble_key(exc))
         except _UNREACHABLE as exc:
             _log.warning("Discord could not be reached (%s)", type(exc).__name__)
-            await self.tell(interaction, "trouble")
+            await self.tell(interaction, TROUBLE)
         except Exception:
             _log.exception("Unexpected error while answering an interaction")
-            await self.tell(interaction, "trouble")
+            await self.tell(interaction, TROUBLE)
 
     async def tell(self, interaction: Interaction, key: str) -> None:
-        """One line about a problem, to the person only (see words.py for the keys)."""
+        """One line about a problem (the message `key`), to the person only, in their language
+        (else the server's; settings are not read, since they may be what failed)."""
         book = self.runtime.book
-        content = book.content(book.locale_for(_locale_of(interaction), None))
-        text = say(content, key)
+        locale = book.locale_for(_locale_of(interaction), _server_locale_of(interaction))
+        text = book.content(locale).messages[key]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True)
@@ -252,20 +273,29 @@ def _locale_of(interaction: Interaction) -> str:
     return str(interaction.locale)
 
 
+def _server_locale_of(interaction: Interaction) -> str | None:
+    """The server's own language (its "primary language"), None in a DM.
+
+    Discord sends en-US for every server that is not a Community server, which is why a server's
+    setting (/coach-or-therapy-admin settings) is looked at before this.
+    """
+    return str(interaction.guild_locale) if interaction.guild_locale is not None else None
+
+
 _UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError)
 """Discord's REST API not answering at all (refused, reset, timed out)."""
 
 
 def _trouble_key(exc: discord.HTTPException) -> str:
     if exc.status == 429:
-        return "busy"
+        return "discord.busy"
     if exc.status == 403:
-        return "not_allowed_here"
-    return "trouble"
+        return "discord.not_allowed_here"
+    return TROUBLE
 
 
 def _thread_trouble(exc: discord.HTTPException) -> str:
-    return "no_thread_permission" if exc.status == 403 else "no_thread_trouble"
+    return "discord.no_thread_permission" if exc.status == 403 else "discord.no_thread_trouble"
 
 
 async def _edit_original(interaction: Interaction, reply: Reply) -> None:

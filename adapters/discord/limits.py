@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.content.limits import TextLimits
+from bot.content.limits import ContentNeeds, TextLimits
+from bot.content.rules import ADMIN_LABELS
 from bot.effects import Effect
 
 if TYPE_CHECKING:
@@ -26,6 +27,10 @@ FIELD_NAME = 256
 ROWS = 5
 ROW_BUTTONS = 5
 CUSTOM_ID = 100
+MODAL_TITLE = 45
+INPUT_LABEL = 45
+PLACEHOLDER = 100
+COMMAND_TEXT = 100  # a slash command's description, an option's, a choice's name
 
 TEXT_LIMITS = TextLimits(
     button=LABEL,
@@ -40,6 +45,69 @@ TEXT_LIMITS = TextLimits(
 )
 """Each kind of content text on Discord: a conversation message is the message's own text (2000);
 the card is one embed of a field per row."""
+
+COMMAND_MESSAGES = tuple(
+    f"discord.command.{name}"
+    for name in (
+        "description",
+        "show",
+        "quiz",
+        "card",
+        "help",
+        "admin_description",
+        "admin_action",
+        "admin_settings",
+        "admin_stats",
+    )
+)
+MESSAGES = (
+    "discord.thread_name",
+    "discord.thread_opened",
+    "discord.thread_welcome",
+    "discord.no_thread_dm",
+    "discord.no_thread_in_thread",
+    "discord.no_thread_kind",
+    "discord.no_thread_permission",
+    "discord.no_thread_trouble",
+    "discord.card_not_allowed",
+    "discord.card_not_here",
+    "discord.usage",
+    "discord.busy",
+    "discord.not_allowed_here",
+    "discord.card_for_you",
+    *COMMAND_MESSAGES,
+    "discord.admin.not_admin",
+    "discord.admin.not_in_server",
+    "discord.admin.saved",
+    "discord.admin.form_title",
+    "discord.admin.region_placeholder",
+    "discord.admin.contact_placeholder",
+    "discord.admin.locale_placeholder",
+    "discord.admin.roles_placeholder",
+)
+"""The sentences only Discord says, in every locale's messages.yaml."""
+
+NEEDS = ContentNeeds(
+    limits=TEXT_LIMITS,
+    messages=MESSAGES,
+    placeholders={
+        "discord.thread_name": ("name",),
+        "discord.thread_opened": ("thread",),
+        "discord.thread_welcome": ("mention",),
+        "discord.admin.region_placeholder": ("default", "regions"),
+        "discord.admin.locale_placeholder": ("default",),
+    },
+    short={
+        "discord.admin.form_title": (MODAL_TITLE, "a Discord form's title"),
+        **{key: (INPUT_LABEL, "a form field's label") for key in ADMIN_LABELS},
+        **{
+            f"discord.admin.{name}_placeholder": (PLACEHOLDER, "a form field's placeholder")
+            for name in ("contact", "roles", "locale")
+        },
+        **{key: (COMMAND_TEXT, "a Discord command's text") for key in COMMAND_MESSAGES},
+    },
+)
+"""What Discord needs of every locale's content."""
 
 
 def limit_problems(effect: Effect, token: str | None) -> list[str]:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from adapters.discord.limits import TEXT_LIMITS, limit_problems
+from adapters.discord.limits import NEEDS, limit_problems
 from adapters.platform import Commands, Context, Handler, Platform
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
@@ -63,7 +63,7 @@ def _require(settings: Settings) -> None:
 PLATFORM = Platform(
     name="discord",
     title="Discord",
-    text_limits=TEXT_LIMITS,
+    needs=NEEDS,
     configured=_configured,
     require=_require,
     serve=_serve,

@@ -18,12 +18,14 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.admin import WORDS, NotSaved, Saved, WorkspaceAdmin, fix_list
+from adapters.admin import WorkspaceAdmin, label, outcome_text
 from adapters.runtime import Runtime
 from adapters.slack.app import Ack, CommandCall, CommandHandler, SlackBot, authorized_team
+from adapters.slack.people import locale_of
 from adapters.slack.quiet import failure
 from adapters.slack.render import text_message
 from adapters.storage.interface import Storage, WorkspacePrefs
+from bot.model import Messages
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +33,6 @@ SETTINGS_VIEW = "cot_settings"
 ACTION = "setting"
 """Every input's action_id; its block_id names the setting."""
 DEFAULT_OPTION = "default"
-SLACK_WORDS = {
-    "not_admin": "Only workspace admins and owners can change or see these; ask one of them.",
-    "not_here": (
-        "These settings belong to the workspace you are in; open them from your own workspace."
-    ),
-    "cannot_check": "I couldn't check your permissions with Slack just now; please try again.",
-    "no_form": (
-        "The settings form couldn't open just now; please try /coach-or-therapy settings again."
-    ),
-    "saving": "Saving…",
-    "saved": "Saved. New walk-throughs in this workspace use these settings.",
-}
-LABELS = {
-    "region": "Region for urgent helplines",
-    "eap_contact": "EAP contact",
-    "coaching_contact": "Coaching contact",
-    "locale": "Language",
-    "card_channels": "Channels where the card may be posted",
-}
 
 _TROUBLE = (SlackApiError, SlackClientError, OSError, TimeoutError)
 
@@ -60,12 +43,13 @@ class Member:
 
     is_admin: bool
     team: str | None
+    locale: str | None = None
 
 
 async def member_of(client: AsyncWebClient, user: str) -> Member | None:
-    """The person as Slack knows them (None: Slack did not say)."""
+    """The person as Slack knows them, their language too (None: Slack did not say)."""
     try:
-        response = await client.users_info(user=user)
+        response = await client.users_info(user=user, include_locale=True)
     except _TROUBLE as exc:
         log.warning("users.info failed (%s)", failure(exc))
         return None
@@ -77,6 +61,7 @@ async def member_of(client: AsyncWebClient, user: str) -> Member | None:
     return Member(
         is_admin=any(member.get(flag) is True for flag in flags),
         team=team if isinstance(team, str) else None,
+        locale=locale_of(member),
     )
 
 
@@ -91,15 +76,19 @@ def one_workspace(required: Iterable[object], present: Iterable[object] = ()) ->
     return str(ids[0])
 
 
-async def refusal(client: AsyncWebClient, user: str, workspace: str) -> str | None:
-    """Why this person may not administer this workspace, or None when they may."""
+async def refusal(bot: SlackBot, client: AsyncWebClient, user: str, workspace: str) -> str | None:
+    """Why this person may not administer this workspace (a message key), or None when they may.
+
+    What Slack says of the person's language is remembered for the words that follow.
+    """
     member = await member_of(client, user)
     if member is None:
-        return SLACK_WORDS["cannot_check"]
+        return "slack.cannot_check"
+    bot.people.remember(workspace, user, member.locale)
     if member.team is not None and member.team != workspace:
-        return SLACK_WORDS["not_here"]
+        return "slack.not_here"
     if not member.is_admin:
-        return SLACK_WORDS["not_admin"]
+        return "slack.not_admin"
     return None
 
 
@@ -139,13 +128,24 @@ def _input(block_id: str, label: str, hint: str, element: dict[str, Any]) -> dic
     }
 
 
-def settings_view(admin: WorkspaceAdmin, prefs: WorkspacePrefs, workspace: str) -> dict[str, Any]:
-    """The settings modal for one workspace, filled in with what is stored now."""
+def settings_view(
+    admin: WorkspaceAdmin,
+    prefs: WorkspacePrefs,
+    workspace: str,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """The settings modal for one workspace in `locale`, filled in with what is stored now."""
     settings = admin.runtime.settings
-    helplines = admin.runtime.book.content().helplines.regions
+    content = admin.runtime.book.content(locale)
+    words = content.messages
+    helplines = content.helplines.regions
     regions = [_option(f"{code} – {helplines[code].name}", code) for code in admin.regions]
-    default_region = settings.default_region or "none"
-    locales = [_option(name, name) for name in admin.locales]
+    default_region = settings.default_region or words["admin.no_default_region"]
+    names = admin.language_names()
+    locales = [_option(names[name], name) for name in admin.locales]
+    default_locale = names.get(settings.default_locale, settings.default_locale)
+    region_default = _option(words.format("admin.default", value=default_region), DEFAULT_OPTION)
+    locale_default = _option(words.format("admin.default", value=default_locale), DEFAULT_OPTION)
     channels: dict[str, Any] = {
         "type": "multi_conversations_select",
         "action_id": ACTION,
@@ -156,55 +156,66 @@ def settings_view(admin: WorkspaceAdmin, prefs: WorkspacePrefs, workspace: str) 
     return {
         "type": "modal",
         "callback_id": SETTINGS_VIEW,
-        # the workspace the form was opened for comes back, signed by Slack, with the submission
-        "private_metadata": workspace,
-        "title": {"type": "plain_text", "text": "Settings"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        # the workspace the form was opened for, and the language it is in, come back signed by
+        # Slack with the submission
+        "private_metadata": f"{workspace} {content.locale}",
+        "title": {"type": "plain_text", "text": words["slack.form_title"]},
+        "submit": {"type": "plain_text", "text": words["slack.save"]},
+        "close": {"type": "plain_text", "text": words["slack.cancel"]},
         "blocks": [
             _select(
                 "region",
-                LABELS["region"],
-                [_option(f"Default ({default_region})", DEFAULT_OPTION), *regions],
+                label(words, "region"),
+                [region_default, *regions],
                 prefs.region,
-                "Which country's emergency number and crisis lines people see.",
+                words["slack.region_hint"],
             ),
             _text_input(
                 "eap_contact",
-                LABELS["eap_contact"],
+                label(words, "eap_contact"),
                 prefs.eap_contact,
-                "Plain text or an https:// link; blank uses the server's default.",
+                words["slack.contact_hint"],
             ),
             _text_input(
                 "coaching_contact",
-                LABELS["coaching_contact"],
+                label(words, "coaching_contact"),
                 prefs.coaching_contact,
-                "Plain text or an https:// link; blank uses the server's default.",
+                words["slack.contact_hint"],
             ),
             _select(
                 "locale",
-                LABELS["locale"],
-                [_option(f"Default ({settings.default_locale})", DEFAULT_OPTION), *locales],
+                label(words, "locale"),
+                [locale_default, *locales],
                 prefs.locale,
-                "The language of the walk-through and the card.",
+                words["slack.locale_hint"],
             ),
             {
                 "type": "input",
                 "block_id": "card_channels",
                 "optional": True,
-                "label": {"type": "plain_text", "text": LABELS["card_channels"]},
-                "hint": {"type": "plain_text", "text": "None chosen: any channel."},
+                "label": {"type": "plain_text", "text": label(words, "card_channels")},
+                "hint": {"type": "plain_text", "text": words["slack.channels_hint"]},
                 "element": channels,
             },
         ],
     }
 
 
-def _notice_view(text: str) -> dict[str, Any]:
+def opened_for(view: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """The workspace a submitted form was opened for, and the language it was shown in."""
+    metadata = view.get("private_metadata")
+    if not isinstance(metadata, str):
+        return metadata, None
+    workspace, _, locale = metadata.partition(" ")
+    return workspace, locale or None
+
+
+def notice_view(text: str, words: Messages) -> dict[str, Any]:
+    """The form replaced by one line: saving, saved, or why not."""
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Settings"},
-        "close": {"type": "plain_text", "text": "Done"},
+        "title": {"type": "plain_text", "text": words["slack.form_title"]},
+        "close": {"type": "plain_text", "text": words["slack.done"]},
         "blocks": [{"type": "section", "text": {"type": "plain_text", "text": text}}],
     }
 
@@ -236,11 +247,19 @@ async def _tell(bot: SlackBot, call: CommandCall, text: str) -> None:
         log.warning("could not answer an admin command")
 
 
-async def _command_refusal(call: CommandCall) -> str | None:
+async def _command_refusal(bot: SlackBot, call: CommandCall) -> str | None:
     command = call.command
     if one_workspace([command.who.workspace, call.authorized_team]) is None:
-        return SLACK_WORDS["not_here"]
-    return await refusal(call.client, command.who.user, command.who.workspace)
+        return "slack.not_here"
+    return await refusal(bot, call.client, command.who.user, command.who.workspace)
+
+
+async def _admin_words(bot: SlackBot, call: CommandCall) -> tuple[str, Messages]:
+    """The admin's language (as users.info said, else the workspace's) and its words."""
+    who = call.command.who
+    prefs = await bot.prefs(who.workspace)
+    guide = bot.conversations.guide_for(prefs, bot.people.known(who.workspace, who.user))
+    return guide.content.locale, guide.content.messages
 
 
 def admin_commands(runtime: Runtime, storage: Storage) -> dict[str, CommandHandler]:
@@ -249,27 +268,30 @@ def admin_commands(runtime: Runtime, storage: Storage) -> dict[str, CommandHandl
 
     async def settings(bot: SlackBot, call: CommandCall) -> None:
         await call.ack()
-        why = await _command_refusal(call)
+        why = await _command_refusal(bot, call)
         if why is None and not admin.available:
-            why = WORDS["no_database"]
+            why = "admin.no_database"
+        locale, words = await _admin_words(bot, call)
         if why is not None:
-            await _tell(bot, call, why)
+            await _tell(bot, call, words[why])
             return
         team = call.command.who.workspace
-        view = settings_view(admin, await admin.current(team), team)
+        view = settings_view(admin, await admin.current(team), team, locale)
         try:
             await call.client.views_open(trigger_id=call.command.trigger_id or "", view=view)
         except _TROUBLE as exc:
             # a trigger_id lasts 3 seconds; past that Slack answers expired_trigger_id
             log.warning("could not open the settings form (%s)", failure(exc))
-            await _tell(bot, call, SLACK_WORDS["no_form"])
+            await _tell(bot, call, words["slack.no_form"])
 
     async def stats(bot: SlackBot, call: CommandCall) -> None:
         await call.ack()
-        why = await _command_refusal(call)
+        why = await _command_refusal(bot, call)
         if why is None and not admin.available:
-            why = WORDS["no_database"]
-        await _tell(bot, call, why or await admin.stats(call.command.who.workspace))
+            why = "admin.no_database"
+        _, words = await _admin_words(bot, call)
+        text = words[why] if why else await admin.stats(call.command.who.workspace, words)
+        await _tell(bot, call, text)
 
     return {"settings": settings, "stats": stats}
 
@@ -282,39 +304,34 @@ def register_settings_form(app: AsyncApp, bot: SlackBot) -> None:
         ack: Ack, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         user, view = _dict(body.get("user")), _dict(body.get("view"))
+        opened, shown_in = opened_for(view)
         team = one_workspace(
-            [
-                _dict(body.get("team")).get("id"),
-                view.get("private_metadata"),
-                authorized_team(context),
-            ],
+            [_dict(body.get("team")).get("id"), opened, authorized_team(context)],
             [user.get("team_id"), view.get("team_id"), view.get("app_installed_team_id")],
         )
         user_id = user.get("id")
+        # the form's own language, so its errors read like the form
+        words = bot.runtime.book.content(shown_in).messages
         if team is None or not isinstance(user_id, str):
-            await ack(response_action="errors", errors={"region": SLACK_WORDS["not_here"]})
+            await ack(response_action="errors", errors={"region": words["slack.not_here"]})
             return
         form = submitted(view)
         invalid = admin.check(form)
         if invalid is not None:
-            await ack(response_action="errors", errors=dict(invalid.errors))
+            await ack(response_action="errors", errors=invalid.said_in(words))
             return
         # users.info can outlast Slack's 3 seconds: answer now, then finish the form in place
-        await ack(response_action="update", view=_notice_view(SLACK_WORDS["saving"]))
-        why = await refusal(client, user_id, team)
+        await ack(response_action="update", view=notice_view(words["slack.saving"], words))
+        why = await refusal(bot, client, user_id, team)
         if why is None:
-            outcome = await admin.save(team, form)
-            if isinstance(outcome, Saved):
-                why = SLACK_WORDS["saved"]
-            elif isinstance(outcome, NotSaved):
-                why = WORDS["not_saved"]
-            else:
-                why = fix_list(outcome, LABELS)
+            text = outcome_text(await admin.save(team, form), "slack.saved", words)
+        else:
+            text = words[why]
         view_id = view.get("id")
         if not isinstance(view_id, str):
             return
         try:
-            await client.views_update(view_id=view_id, view=_notice_view(why))
+            await client.views_update(view_id=view_id, view=notice_view(text, words))
         except _TROUBLE as exc:
             log.warning("could not finish the settings form (%s)", failure(exc))
 

@@ -27,6 +27,7 @@ from adapters.slack.parse import (
     parse_command,
     parse_home_opened,
 )
+from adapters.slack.people import PersonLocales
 from adapters.slack.quiet import failure, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
@@ -35,7 +36,8 @@ from bot.effects import Action, Effect, Refuse
 from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide
 from bot.events import Event, ShowCard, Start
-from bot.state import Who
+from bot.model import Messages
+from bot.state import Who, token_locale
 
 APP_NAME = "coach-or-therapy"
 COMMAND = "/coach-or-therapy"
@@ -64,13 +66,22 @@ CommandHandler = Callable[["SlackBot", CommandCall], Awaitable[None]]
 _SLACK_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError)
 
 
+COMMAND_WAIT = 1.0
+"""How long a slash command waits for users.info to say the person's language: its reply is sent
+inside ack(), within Slack's 3 seconds, in the workspace's language when Slack is slower."""
+CLICK_WAIT = 2.5
+"""How long a reply sent after ack() (a click, the Home tab) waits for the person's language."""
+
+
 @dataclass
 class SlackBot:
-    """What the listeners share: the conversation service and the response_url replier."""
+    """What the listeners share: the conversation service, the response_url replier and what
+    Slack has said of each person's language."""
 
     conversations: ConversationService
     replier: Replier = field(default_factory=Replier)
     commands: dict[str, CommandHandler] = field(default_factory=dict)
+    people: PersonLocales = field(default_factory=PersonLocales)
 
     @property
     def runtime(self) -> Runtime:
@@ -81,9 +92,20 @@ class SlackBot:
         """This workspace's settings (the defaults when storage cannot say)."""
         return await self.conversations.prefs("slack", team)
 
-    async def take(self, who: Who, event: Event, token: str | None) -> TurnReply:
-        """One turn of this person's conversation."""
-        return await self.conversations.take(who, event, token)
+    async def take(
+        self, who: Who, event: Event, token: str | None, locale: str | None = None
+    ) -> TurnReply:
+        """One turn of this person's conversation, in `locale` when it has not begun yet."""
+        return await self.conversations.take(who, event, token, locale)
+
+    async def locale(self, client: AsyncWebClient, who: Who, wait: float) -> str | None:
+        """The person's Slack language, waiting at most `wait` seconds to hear it."""
+        return await self.people.of(client, who.workspace, who.user, wait)
+
+    def known_words(self, who: Who | None) -> Messages:
+        """Words for a one-line fault notice: the person's language if known, else the default."""
+        known = self.people.known(who.workspace, who.user) if who is not None else None
+        return self.runtime.book.content(known).messages
 
     def card_channels(self, prefs: WorkspacePrefs) -> tuple[str, ...]:
         """Channels the card may be posted in; empty means anywhere."""
@@ -105,8 +127,9 @@ class SlackBot:
         except Exception as exc:
             log.error("slash command failed: %s", type(exc).__name__)
             if not answered:
-                notice = self.runtime.book.content().messages["notices.reply_failed"]
-                await ack(self._ephemeral(text_message(notice)))
+                command = parse_command(body)
+                words = self.known_words(command.who if command else None)
+                await ack(self._ephemeral(text_message(words["notices.reply_failed"])))
 
     async def _command(
         self, ack: Ack, body: dict[str, Any], client: AsyncWebClient, authorized: str | None
@@ -121,12 +144,15 @@ class SlackBot:
             return
         match command.subcommand:
             case "start":
-                reply = await self.take(command.who, Start(), None)
+                locale = await self.locale(client, command.who, COMMAND_WAIT)
+                reply = await self.take(command.who, Start(), None, locale)
                 await ack(self._ephemeral(render(reply.effects[0], reply.token)))
             case "card":
+                # the channel's card is in the workspace's language, whoever asks for it
                 await ack(await self._card_reply(command))
             case _:
-                guide = await self.conversations.guide(command.who)
+                locale = await self.locale(client, command.who, COMMAND_WAIT)
+                guide = await self.conversations.guide(command.who, locale)
                 await ack(self._ephemeral(text_message(guide.content.messages["usage"])))
 
     async def _card_reply(self, command: Command) -> Message:
@@ -150,14 +176,18 @@ class SlackBot:
             log.info("ignored a click that is not shaped like ours")
             return
         try:
-            reply = await self.take(click.who, click.event, click.token)
+            locale = None
+            if not self.runtime.book.has(token_locale(click.token) if click.token else None):
+                # nothing begun yet (the channel card's Start, the Home tab): the person's own
+                locale = await self.locale(client, click.who, CLICK_WAIT)
+            reply = await self.take(click.who, click.event, click.token, locale)
             for n, effect in enumerate(reply.effects):
                 message = render(effect, reply.token)
                 replace = n == 0 and _replaces(click, effect)
                 await self._deliver(click, message, replace, reply.guide, client)
         except Exception as exc:
             log.error("click failed: %s", type(exc).__name__)
-            await self._tell_failure(click, self.runtime.book.guide(), client)
+            await self._tell_failure(click, self.known_words(click.who), client)
 
     async def _deliver(
         self, click: Click, message: Message, replace: bool, guide: Guide, client: AsyncWebClient
@@ -171,7 +201,7 @@ class SlackBot:
                 return
             except _SLACK_TROUBLE as exc:
                 log.warning("could not open the walk-through in a DM: %s", failure(exc))
-        await self._tell_failure(click, guide, client)
+        await self._tell_failure(click, guide.content.messages, client)
 
     def _is_slacks(self, url: str) -> bool:
         """Whether a response_url points at Slack (or at SLACK_API_URL's host), never elsewhere."""
@@ -179,8 +209,8 @@ class SlackBot:
         api_host = urlparse(self.runtime.settings.slack_api_url or DEFAULT_API_URL).hostname
         return host == api_host or host.endswith(_SLACK_HOSTS)
 
-    async def _tell_failure(self, click: Click, guide: Guide, client: AsyncWebClient) -> None:
-        notice = guide.content.messages["notices.reply_failed"]
+    async def _tell_failure(self, click: Click, words: Messages, client: AsyncWebClient) -> None:
+        notice = words["notices.reply_failed"]
         try:
             if click.channel:
                 await client.chat_postEphemeral(
@@ -197,7 +227,9 @@ class SlackBot:
         if opened is None:
             return
         team, user = opened
-        reply = await self.take(Who("slack", team, user), ShowCard(), None)
+        who = Who("slack", team, user)
+        # the Home tab is the person's own: in their language
+        reply = await self.take(who, ShowCard(), None, await self.locale(client, who, CLICK_WAIT))
         card = reply.effects[0]
         if not isinstance(card, ShowCardEffect):
             return

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from adapters.platform import Commands, Context, Handler, Platform
+from adapters.platform import Commands, Context, Handler, Platform, locale_option
 from adapters.runtime import Runtime
-from adapters.slack.limits import TEXT_LIMITS, limit_problems
+from adapters.slack.limits import NEEDS, limit_problems
 from adapters.storage.interface import Storage
 from bot.effects import ShowCard
 from bot.settings import Settings
@@ -29,8 +29,13 @@ def _card_payload(effect: ShowCard) -> dict[str, Any]:
 
 def _post_card(args: argparse.Namespace, context: Context) -> int:
     from adapters.slack.runner import post_card
+    from adapters.storage.startup import database_exists
 
-    return post_card(context.runtime(), args.slack_channel, sys.stdout)
+    runtime = context.runtime()
+    if args.locale is not None or not database_exists(runtime.settings):
+        return post_card(runtime, args.slack_channel, sys.stdout, args.locale)
+    # the workspace's language, when it has chosen one
+    return post_card(runtime, args.slack_channel, sys.stdout, storage=context.storage())
 
 
 def _manifest(args: argparse.Namespace, context: Context) -> int:
@@ -46,6 +51,7 @@ def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
     serve.set_defaults(handler=serving())
     post = commands.top.add_parser("post-card", help="post the card to a Slack channel")
     post.add_argument("--slack-channel", required=True, metavar="ID", help="channel id, like C0123")
+    locale_option(post, "the language (default: the workspace's, else DEFAULT_LOCALE)")
     post.set_defaults(handler=_post_card)
     manifest = commands.manifest.add_parser("slack", help="the Slack app manifest (YAML)")
     mode = manifest.add_mutually_exclusive_group()
@@ -65,7 +71,7 @@ def _require(settings: Settings) -> None:
 PLATFORM = Platform(
     name="slack",
     title="Slack",
-    text_limits=TEXT_LIMITS,
+    needs=NEEDS,
     configured=_configured,
     require=_require,
     serve=_serve,

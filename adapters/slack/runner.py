@@ -11,6 +11,7 @@ from typing import TextIO
 
 from aiohttp import web
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.conversation import ConversationService
 from adapters.platform import CannotStart
@@ -112,8 +113,19 @@ async def _finish_replies(already_running: set[asyncio.Task[object]]) -> None:
         await asyncio.wait(started, timeout=SHUTDOWN_GRACE_SECONDS)
 
 
-def post_card(runtime: Runtime, channel: str, out: TextIO) -> int:
-    """Post the comparison card to `channel` with chat.postMessage; 0 when posted, else 1."""
+def post_card(
+    runtime: Runtime,
+    channel: str,
+    out: TextIO,
+    locale: str | None = None,
+    storage: Storage | None = None,
+) -> int:
+    """Post the comparison card to `channel` with chat.postMessage; 0 when posted, else 1.
+
+    In `locale` when given (SettingsError when the content has no such language), else in the
+    workspace's language as `storage` holds it, else in DEFAULT_LOCALE.
+    """
+    chosen = runtime.book.require(locale) if locale is not None else None
     token = runtime.settings.slack_bot_token
     if not token:
         print(
@@ -128,17 +140,20 @@ def post_card(runtime: Runtime, channel: str, out: TextIO) -> int:
             f"coach-or-therapy: {channel!r} is not a channel id (like C0123ABCD)", file=sys.stderr
         )
         return 2
-    return asyncio.run(_post_card(runtime, token, channel, out))
+    return asyncio.run(_post_card(runtime, token, channel, out, chosen, storage or NoStorage()))
 
 
-async def _post_card(runtime: Runtime, token: str, channel: str, out: TextIO) -> int:
-    reply = await ConversationService(runtime, NoStorage()).take(
-        Who("slack", "-", "-"), ShowCard(), None
-    )
-    effect = reply.effects[0]
-    assert isinstance(effect, ShowCardEffect)
+async def _post_card(
+    runtime: Runtime, token: str, channel: str, out: TextIO, locale: str | None, storage: Storage
+) -> int:
     client = web_client(runtime, token)
     try:
+        workspace = "-" if locale else await _workspace_of(client)
+        reply = await ConversationService(runtime, storage).take(
+            Who("slack", workspace, "-"), ShowCard(), None, locale
+        )
+        effect = reply.effects[0]
+        assert isinstance(effect, ShowCardEffect)
         response = await client.chat_postMessage(channel=channel, **card_payload(effect))
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
@@ -158,3 +173,13 @@ async def _post_card(runtime: Runtime, token: str, channel: str, out: TextIO) ->
             await session.close()
     print(f"Posted the comparison card to {response.get('channel', channel)}.", file=out)
     return 0
+
+
+async def _workspace_of(client: AsyncWebClient) -> str:
+    """The workspace the bot token belongs to, for its language ("-" when Slack cannot say)."""
+    try:
+        team = (await client.auth_test()).get("team_id")
+    except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+        log.info("auth.test failed (%s); the card is in the default language", type(exc).__name__)
+        return "-"
+    return team if isinstance(team, str) and team else "-"

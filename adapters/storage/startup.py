@@ -23,3 +23,8 @@ def open_storage(settings: Settings) -> DatabaseStorage:
     except SQLAlchemyError as exc:
         storage.health.went_wrong(exc, "starting")
     return storage
+
+
+def database_exists(settings: Settings) -> bool:
+    """Whether there is a database to read from: one named, or the default one made already."""
+    return settings.database_url is not None or (settings.data_dir / "coach-or-therapy.db").exists()

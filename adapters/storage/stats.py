@@ -19,17 +19,13 @@ import hmac
 from collections.abc import Sequence
 
 from adapters.storage.interface import MonthCounts
+from bot.content.rules import STATS_COUNTERS
+from bot.model import Messages
 
 STEP = 5
 
-ROWS = (
-    ("started", "Walk-throughs started"),
-    ("finished", "Finished"),
-    ("coaching", "Coaching suggested"),
-    ("therapy", "Therapy or counselling suggested"),
-    ("both", "Both suggested"),
-    ("help_shown", "Urgent help shown"),
-)
+COUNTERS = STATS_COUNTERS
+"""The totals shown, in order; each one's label is ``stats.rows.<counter>`` in messages.yaml."""
 
 
 def offset(key: bytes, platform: str, workspace: str, month: str, counter: str) -> int:
@@ -54,7 +50,7 @@ def as_shown(
                 counter: rounded(
                     month.get(counter), offset(key, platform, workspace, month.month, counter)
                 )
-                for counter, _ in ROWS
+                for counter in COUNTERS
             },
         )
         for month in months
@@ -62,30 +58,33 @@ def as_shown(
     ]
 
 
-def shown(total: int) -> str:
+def shown(total: int, words: Messages) -> str:
     """A rounded total in words: "about 15", or "fewer than 5"."""
-    return f"about {total}" if total >= STEP else f"fewer than {STEP}"
+    if total >= STEP:
+        return words.format("stats.about", count=total)
+    return words.format("stats.fewer_than", count=STEP)
 
 
-def stats_lines(months: Sequence[MonthCounts]) -> list[str]:
+def stats_lines(months: Sequence[MonthCounts], words: Messages) -> list[str]:
     """Plain lines, newest month first: a heading per month, then one line per total."""
     if not months:
-        return [
-            "No month has ended since counting began. Totals appear here once one has.",
-        ]
+        return [words["stats.none_yet"]]
     lines: list[str] = []
     for month in months:
         lines.append(month.month)
-        lines.extend(f"  {label}: {shown(month.get(name))}" for name, label in ROWS)
+        lines.extend(
+            "  "
+            + words.format(
+                "stats.line",
+                label=words[f"stats.rows.{name}"],
+                total=shown(month.get(name), words),
+            )
+            for name in COUNTERS
+        )
     return lines
 
 
-def stats_text(months: Sequence[MonthCounts]) -> str:
+def stats_text(months: Sequence[MonthCounts], words: Messages) -> str:
     """The stats as one block of text, with a line on what they can and cannot tell."""
-    note = (
-        "Anonymous monthly totals for this workspace, for months that have ended. No names, no "
-        f"answers. Each total is shown to within {STEP - 1} either way, so no one's result can "
-        "be worked out from them: not by comparing totals, not by watching them change, and not "
-        "by adding walk-throughs of your own."
-    )
-    return "\n".join([note, "", *stats_lines(months)])
+    note = words.format("stats.note", within=STEP - 1)
+    return "\n".join([note, "", *stats_lines(months, words)])

@@ -1,14 +1,19 @@
-"""Checking what an admin typed into the settings form, field by field, with a kind message each."""
+"""Checking what an admin typed into the settings form, field by field, with a kind reason each.
+
+A reason is a message key and its values (``admin.errors.*`` in messages.yaml), so the admin
+reads it in their own language.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
 
 from adapters.storage.interface import WorkspacePrefs
+from bot.model import Messages
 from bot.plain_text import invisible_character
 from bot.regions import listed, region_code
 from bot.settings import CONTACT_LENGTH
@@ -23,13 +28,31 @@ _SLACK_CHANNEL = re.compile(r"[CG](?=[A-Z]*[0-9])[A-Z0-9]{6,20}")
 _DISCORD_ID = re.compile(r"[0-9]{15,21}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SEPARATORS = re.compile(r"[\s,]+")
+_SHOWN = 40
+"""The most characters of a wrong value an error repeats."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one field was refused: a message key and the values it is filled with."""
+
+    message: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def said_in(self, words: Messages) -> str:
+        """The reason in these words."""
+        return words.format(self.message, **self.values)
 
 
 @dataclass(frozen=True)
 class Invalid:
     """What was wrong, by field name (the same names as WorkspacePrefs)."""
 
-    errors: Mapping[str, str]
+    errors: Mapping[str, Problem]
+
+    def said_in(self, words: Messages) -> dict[str, str]:
+        """Each field's reason in these words."""
+        return {name: problem.said_in(words) for name, problem in self.errors.items()}
 
 
 @dataclass(frozen=True)
@@ -43,35 +66,35 @@ class Changes:
         return replace(stored, **self.values)
 
 
+def _shown(typed: str) -> str:
+    """What was typed, as an error repeats it: one line, not too long."""
+    text = _CONTROL.sub(" ", typed)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
 def _ids(raw: str) -> list[str]:
     return [part for part in _SEPARATORS.split(raw.strip()) if part]
 
 
-def _contact(raw: str, label: str) -> tuple[str | None, str | None]:
+def _contact(raw: str) -> tuple[str | None, Problem | None]:
     text = raw.strip()
     if not text:
         return None, None
     if len(text) > CONTACT_LENGTH:
-        return None, f"Please keep the {label} to {CONTACT_LENGTH} characters or fewer."
+        return None, Problem("admin.errors.too_long", {"limit": str(CONTACT_LENGTH)})
     if _CONTROL.search(text) or "\u2028" in text or "\u2029" in text:
-        return None, f"Please put the {label} on one line."
+        return None, Problem("admin.errors.one_line")
     hidden = invisible_character(text)
     if hidden:
-        return None, (
-            f"The {label} contains {hidden}, which people would not see; "
-            "please type it again rather than pasting it."
-        )
+        return None, Problem("admin.errors.hidden", {"character": hidden})
     if "<" in text or ">" in text:
         # Chat markup could disguise where a link goes.
-        return None, f"Please write the {label} as plain text or an https:// link."
+        return None, Problem("admin.errors.plain")
     looks_like_link = "://" in text or text.lower().startswith(("www.", "javascript:", "data:"))
     if looks_like_link:
         parsed = urlparse(text)
         if parsed.scheme != "https" or not parsed.netloc or " " in text:
-            return None, (
-                f"A link for the {label} must start with https:// "
-                "(for example https://intranet.example.com/eap)."
-            )
+            return None, Problem("admin.errors.link")
     return text, None
 
 
@@ -82,44 +105,41 @@ def validate_prefs(
     locales: Collection[str],
 ) -> Changes | Invalid:
     """The fields a form sent, checked, or every field that is wrong and why. Blank: default."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
 
     region: str | None = region_code(raw.get("region") or "") or None
     if region is not None and region not in regions:
-        errors["region"] = f"We have no helplines for {region!r}. Choose one of: {listed(regions)}."
+        shown = {"region": _shown(region), "regions": listed(regions)}
+        errors["region"] = Problem("admin.errors.region", shown)
         region = None
 
-    eap, problem = _contact(raw.get("eap_contact") or "", "EAP contact")
+    eap, problem = _contact(raw.get("eap_contact") or "")
     if problem:
         errors["eap_contact"] = problem
-    coaching, problem = _contact(raw.get("coaching_contact") or "", "coaching contact")
+    coaching, problem = _contact(raw.get("coaching_contact") or "")
     if problem:
         errors["coaching_contact"] = problem
 
     locale: str | None = (raw.get("locale") or "").strip() or None
     if locale is not None and locale not in locales:
-        errors["locale"] = f"Choose a language we have: {', '.join(sorted(locales))}."
+        errors["locale"] = Problem("admin.errors.locale", {"locales": ", ".join(sorted(locales))})
         locale = None
 
     typed = _ids(raw.get("card_channels") or "")
     bad = [c for c in typed if not _SLACK_CHANNEL.fullmatch(c.upper())]
     channels = [c.upper() for c in typed]
     if bad:
-        errors["card_channels"] = (
-            f"{bad[0]!r} is not a channel id; they look like C0123ABCD "
-            "(channel details, at the bottom)."
-        )
+        errors["card_channels"] = Problem("admin.errors.channel", {"value": _shown(bad[0])})
     elif len(set(channels)) > MAX_CARD_CHANNELS:
-        errors["card_channels"] = f"Please choose at most {MAX_CARD_CHANNELS} channels."
+        errors["card_channels"] = Problem(
+            "admin.errors.too_many_channels", {"most": str(MAX_CARD_CHANNELS)}
+        )
     roles = _ids(raw.get("card_roles") or "")
     bad = [r for r in roles if not _DISCORD_ID.fullmatch(r)]
     if bad:
-        errors["card_roles"] = (
-            f"{bad[0]!r} is not a role id; with Developer Mode on, right-click a role "
-            "and choose Copy Role ID."
-        )
+        errors["card_roles"] = Problem("admin.errors.role", {"value": _shown(bad[0])})
     elif len(set(roles)) > MAX_CARD_ROLES:
-        errors["card_roles"] = f"Please list at most {MAX_CARD_ROLES} roles."
+        errors["card_roles"] = Problem("admin.errors.too_many_roles", {"most": str(MAX_CARD_ROLES)})
 
     errors = {name: problem for name, problem in errors.items() if name in raw}
     if errors:

@@ -8,8 +8,8 @@ is not checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from bot.model import Card, CardRow
@@ -55,14 +55,42 @@ class TextLimits:
         """For each kind, the smallest limit any of these sets (content must fit them all)."""
         values: dict[str, int | None] = {}
         for limit in fields(self):
-            given = [
-                v for v in (getattr(t, limit.name) for t in (self, *others)) if v is not None
-            ]
+            given = [v for v in (getattr(t, limit.name) for t in (self, *others)) if v is not None]
             values[limit.name] = min(given) if given else None
         return TextLimits(**values)
 
 
 NO_LIMITS = TextLimits()
+
+
+@dataclass(frozen=True)
+class ContentNeeds:
+    """What the platforms the bot serves need of every locale's content, beyond the engine's
+    own: how long each kind of text may be, the messages each platform says (every locale must
+    have them), the values those messages are filled with, and the messages a platform shows
+    somewhere tighter than their kind allows (with that limit and what it is for)."""
+
+    limits: TextLimits = NO_LIMITS
+    messages: tuple[str, ...] = ()
+    placeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    short: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+
+    def joined(self, *others: ContentNeeds) -> ContentNeeds:
+        """What all of these need together: every message, and the tightest of each limit."""
+        short: dict[str, tuple[int, str]] = {}
+        for needs in (self, *others):
+            for key, (limit, what) in needs.short.items():
+                if key not in short or limit < short[key][0]:
+                    short[key] = (limit, what)
+        return ContentNeeds(
+            limits=self.limits.tightest(*(o.limits for o in others)),
+            messages=tuple(dict.fromkeys(k for n in (self, *others) for k in n.messages)),
+            placeholders={k: v for n in (self, *others) for k, v in n.placeholders.items()},
+            short=short,
+        )
+
+
+NO_NEEDS = ContentNeeds()
 
 
 # What an adapter adds around each listed line: a bullet, a space and a line break.

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.content.fit import check_help_message, check_messages_fit, longest_reasons
-from bot.content.limits import NO_LIMITS, TextLimits, card_length, listed, row_field_length
+from bot.content.keys import check_terminal_keys
+from bot.content.limits import (
+    NO_NEEDS,
+    ContentNeeds,
+    card_length,
+    listed,
+    row_field_length,
+)
 from bot.content.locale_match import compare_with_reference
 from bot.content.located_yaml import Where, YamlList, YamlMap, load_yaml
 from bot.content.reading import Conversation, Places, Reader, fill
@@ -76,6 +83,8 @@ __all__ = [
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+LONGEST_VALUE = 10
+"""The longest value a short message is filled with: a locale folder's name or a region code."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +171,12 @@ def _card(reader: Reader, doc: Any, where: Where) -> Card | None:
 
 
 def _messages(
-    reader: Reader, doc: Any, where: Where, reference: Messages | None, places: dict[str, Where]
+    reader: Reader,
+    doc: Any,
+    where: Where,
+    reference: Messages | None,
+    places: dict[str, Where],
+    needs: ContentNeeds,
 ) -> Messages | None:
     node = reader.mapping(doc, where, "messages.yaml")
     if node is None:
@@ -181,7 +195,8 @@ def _messages(
                 key_places[path] = branch.key_where[key]
 
     walk(node, "")
-    required = dict.fromkeys(REQUIRED_MESSAGES)
+    required = dict.fromkeys((*REQUIRED_MESSAGES, *needs.messages))
+    placeholders = {**PLACEHOLDERS, **needs.placeholders}
     if reference is not None:
         required.update(dict.fromkeys(reference.texts))
         for key in texts:
@@ -192,22 +207,32 @@ def _messages(
     for key in required:
         if key not in texts:
             reader.fail(_nearest(node, key.split(".")), f"missing message '{key}'")
-    for key, names in PLACEHOLDERS.items():
+    for key, names in placeholders.items():
         if key in texts:
             _check_placeholders(reader, places[key], key, texts[key], names)
     for key in BUTTON_MESSAGES:
         if key in texts:
             reader.limit(places[key], f"'{key}'", texts[key], "button")
+    for key, (limit, what) in needs.short.items():
+        if key in texts:
+            shown = _filled_at_longest(texts[key], placeholders.get(key, ()))
+            reader.at_most(places[key], f"'{key}'", shown, limit, what)
+    check_terminal_keys(reader, texts, places)
     for key in HEADER_MESSAGES:
-        if key in texts and key not in PLACEHOLDERS:
+        if key in texts and key not in placeholders:
             reader.limit(places[key], f"'{key}'", texts[key], "heading")
     if "progress" in texts:
         shown = fill(texts["progress"], number=MAX_QUESTIONS + 1, total=MAX_QUESTIONS + 1)
         reader.limit(places["progress"], "'progress'", shown, "heading")
     for key, text in texts.items():
-        if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES:
+        if key not in BUTTON_MESSAGES and key not in HEADER_MESSAGES and key not in needs.short:
             reader.limit(places[key], f"'{key}'", text, "paragraph")
     return Messages(texts)
+
+
+def _filled_at_longest(text: str, names: tuple[str, ...]) -> str:
+    """A short message with its values at their longest: a locale's name or a region's code."""
+    return fill(text, **{name: "x" * LONGEST_VALUE for name in names})
 
 
 def _nearest(node: YamlMap, path: list[str]) -> Where:
@@ -403,9 +428,7 @@ def _safety(reader: Reader, node: YamlMap) -> SafetyQuestion:
     for needed in ("help", "continue"):
         if answers and needed not in actions:
             reader.fail(node.at("answers"), f"the safety question needs a '{needed}' answer")
-    return SafetyQuestion(
-        _id(reader, node), reader.text(node, "text", "paragraph"), tuple(answers)
-    )
+    return SafetyQuestion(_id(reader, node), reader.text(node, "text", "paragraph"), tuple(answers))
 
 
 def _conversation(
@@ -455,9 +478,7 @@ def _conversation(
             answer_ids.append((answer.id, a_node.at("id")))
             answers.append(answer)
         reader.unique_ids(answer_ids, "answer")
-        question = Question(
-            _id(reader, q), reader.text(q, "text", "paragraph"), tuple(answers)
-        )
+        question = Question(_id(reader, q), reader.text(q, "text", "paragraph"), tuple(answers))
         question_ids.append((question.id, q.at("id")))
         questions.append(question)
     reader.unique_ids(question_ids, "question")
@@ -559,22 +580,23 @@ def load_located(
     reference: Content | None = None,
     compare: bool = True,
     *,
-    limits: TextLimits = NO_LIMITS,
+    needs: ContentNeeds = NO_NEEDS,
 ) -> Located:
     """Load and check one locale folder under `root`, remembering where its parts are written.
 
     A locale other than the reference (en) is compared with `reference`, or with `root`/en when
-    no reference is given (unless `compare` is False). Every text is held to `limits` (the
-    tightest of the platforms served). Raises ContentError listing every problem.
+    no reference is given (unless `compare` is False). `needs` is what the platforms
+    served need of it: their sentences, and every text held to the tightest of their limits.
+    Raises ContentError listing every problem.
     """
-    reader = Reader(limits)
+    reader = Reader(needs.limits)
     folder = root / locale
     if not folder.is_dir():
         raise ContentError([Problem(file_label(folder), 1, 1, "locale folder is missing")])
     if not compare or locale == REFERENCE_LOCALE:
         reference = None
     elif reference is None and (root / REFERENCE_LOCALE).is_dir():
-        reference = load_content(root, REFERENCE_LOCALE, helplines_file, limits=limits)
+        reference = load_content(root, REFERENCE_LOCALE, helplines_file, needs=needs)
     docs = _read_all(folder, reader)
     places = Places()
     card = _card(reader, *docs["card.yaml"]) if "card.yaml" in docs else None
@@ -584,6 +606,7 @@ def load_located(
             *docs["messages.yaml"],
             reference.messages if reference else None,
             places.message,
+            needs,
         )
         if "messages.yaml" in docs
         else None
@@ -649,10 +672,10 @@ def load_content(
     helplines_file: Path | None = None,
     reference: Content | None = None,
     *,
-    limits: TextLimits = NO_LIMITS,
+    needs: ContentNeeds = NO_NEEDS,
 ) -> Content:
     """Load and check one locale folder under `root`; raise ContentError listing every problem."""
-    return load_located(root, locale, helplines_file, reference, limits=limits).content
+    return load_located(root, locale, helplines_file, reference, needs=needs).content
 
 
 def content_folders(path: Path) -> tuple[Path, list[str]]:

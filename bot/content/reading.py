@@ -79,12 +79,14 @@ class Reader:
     def limit(self, where: Where, name: str, text: str | int, kind: TextKind) -> None:
         """Report `text` (or a length) longer than its kind allows, naming what it is for."""
         limit = self.limits.of(kind)
+        if limit is not None:
+            self.at_most(where, name, text, limit, DESCRIPTIONS[kind])
+
+    def at_most(self, where: Where, name: str, text: str | int, limit: int, what: str) -> None:
+        """Report `text` (or a length) longer than `limit`, naming what the limit is for."""
         length = text if isinstance(text, int) else len(text)
-        if limit is not None and length > limit:
-            self.fail(
-                where,
-                f"{name} is {length} characters; {DESCRIPTIONS[kind]} allows at most {limit}",
-            )
+        if length > limit:
+            self.fail(where, f"{name} is {length} characters; {what} allows at most {limit}")
 
     def items(self, node: YamlMap, key: str, what: str) -> list[tuple[Any, Where]]:
         """The entries of the non-empty list at `key`, each with where it is written."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
-from bot.content.limits import NO_LIMITS, TextLimits
+from bot.content.limits import NO_NEEDS, ContentNeeds
 from bot.content.loading import REFERENCE_LOCALE, Located, content_folders, file_label, load_located
 from bot.errors import ContentError, Problem
 from bot.model import Content
@@ -38,10 +38,10 @@ class Validation:
         return not self.problems
 
 
-def validate_content(path: Path, limits: TextLimits = NO_LIMITS) -> Validation:
+def validate_content(path: Path, needs: ContentNeeds = NO_NEEDS) -> Validation:
     """Run every content rule on `path`: a content folder, or one locale folder inside one.
 
-    Every text is held to `limits`: the tightest of the platforms the bot serves.
+    `needs` is what the platforms the bot serves need of content (their sentences and limits).
     """
     path = Path(path)
     if not path.is_dir():
@@ -56,7 +56,7 @@ def validate_content(path: Path, limits: TextLimits = NO_LIMITS) -> Validation:
     reports: list[LocaleReport] = []
     reference: Content | None = None
     if REFERENCE_LOCALE in names or (root / REFERENCE_LOCALE).is_dir():
-        located = _load(root, REFERENCE_LOCALE, None, problems, limits)
+        located = _load(root, REFERENCE_LOCALE, None, problems, needs)
         reference = located.content if located else None
         if located and REFERENCE_LOCALE in names:
             reports.append(_check(located, problems))
@@ -65,9 +65,9 @@ def validate_content(path: Path, limits: TextLimits = NO_LIMITS) -> Validation:
             continue
         if (root / REFERENCE_LOCALE).is_dir() and reference is None:
             # the reference is broken; its problems are already listed, compare nothing with it
-            located = _load(root, locale, None, problems, limits, compare=False)
+            located = _load(root, locale, None, problems, needs, compare=False)
         else:
-            located = _load(root, locale, reference, problems, limits)
+            located = _load(root, locale, reference, problems, needs)
         if located:
             reports.append(_check(located, problems))
     return Validation(path, tuple(sorted(problems)), tuple(reports))
@@ -78,11 +78,11 @@ def _load(
     locale: str,
     reference: Content | None,
     problems: set[Problem],
-    limits: TextLimits,
+    needs: ContentNeeds,
     compare: bool = True,
 ) -> Located | None:
     try:
-        return load_located(root, locale, reference=reference, compare=compare, limits=limits)
+        return load_located(root, locale, reference=reference, compare=compare, needs=needs)
     except ContentError as exc:
         problems.update(exc.problems)
         return None

@@ -122,6 +122,8 @@ class Discord:
     def __init__(self, fake: FakeDiscord, client: CoachOrTherapyClient) -> None:
         self.fake = fake
         self.client = client
+        self.guild_locale = "en-US"
+        """What the server's own language is (Discord's default for servers that chose none)."""
 
     def payload(
         self,
@@ -154,7 +156,7 @@ class Discord:
         }
         if channel.get("guild_id"):
             payload["guild_id"] = channel["guild_id"]
-            payload["guild_locale"] = "en-US"
+            payload["guild_locale"] = self.guild_locale
             payload["member"] = {
                 "user": person.user(),
                 "roles": list(person.roles),

@@ -162,11 +162,3 @@ def test_a_button_from_an_earlier_release_still_reaches_the_bot():
     # its token has the first release's layout; the bot says the questions have changed since
     click = parse_custom_id("cot:c1:1" + "A" * 32 + "20")
     assert click is not None and click.token == "1" + "A" * 32 + "20"
-
-
-def test_the_packaged_discord_sentences_match_the_built_in_english(content):
-    from adapters.discord.words import ENGLISH, say
-
-    for key, text in ENGLISH.items():
-        assert say(content, key) == text or key in ("card_not_here", "trouble")
-    assert say(content, "trouble") == content.messages["notices.reply_failed"]

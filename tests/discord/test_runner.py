@@ -20,6 +20,7 @@ from adapters.discord.client import CoachOrTherapyClient, ShardedCoachOrTherapyC
 from adapters.discord.runner import print_invite, serve_discord, sync_commands
 from adapters.runtime import build_runtime
 from bot.settings import Settings
+from tests.conftest import words
 from tests.discord.conftest import ALEX, NEEDED, Discord, text_channel
 from tests.discord.fake_discord import APP_ID
 
@@ -198,3 +199,25 @@ async def test_coach_or_therapy_discord_runs_until_sigterm(fake, tmp_path):
     assert await asyncio.to_thread(fake.gateway_closed.wait, 5)
     assert b"Traceback" not in err
     assert b"WARNING" not in err, err.decode()
+
+
+def test_sync_lists_the_commands_in_each_language_the_content_has(fake, runtime, api_base):
+    assert sync_commands(runtime, None, io.StringIO()) == 0
+    (put,) = fake.calls_for("PUT", r"/commands$")
+    command, admin = put.body
+    described = command["description_localizations"]
+    assert described["de"] == words("de")["discord.command.description"]
+    assert described["fr"] == words("fr")["discord.command.description"]
+    # both Spanish clients read the one Spanish content
+    assert described["es-ES"] == described["es-419"] == words("es")["discord.command.description"]
+    assert command["description"] == words("en")["discord.command.description"]
+    (option,) = command["options"]
+    assert option["description_localizations"]["de"] == words("de")["discord.command.show"]
+    card = next(c for c in option["choices"] if c["value"] == "card")
+    assert card["name_localizations"]["fr"] == words("fr")["discord.command.card"]
+    assert (
+        admin["description_localizations"]["es-419"]
+        == words("es")["discord.command.admin_description"]
+    )
+    # a language the content does not have gets Discord's default, the English
+    assert "ja" not in described

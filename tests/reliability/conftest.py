@@ -167,7 +167,7 @@ async def fake_slack() -> AsyncIterator[FaultySlack]:
     """The fake Slack every reliability test serves against (the Slack suite's, with faults)."""
     fake = FaultySlack()
     app = web.Application()
-    app.router.add_post("/{tail:.*}", fake.handle)
+    app.router.add_route("*", "/{tail:.*}", fake.handle)  # users.info is a GET
     runner, fake.base = await listen(app, shutdown_timeout=0.1)
     yield fake
     await runner.cleanup()

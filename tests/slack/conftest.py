@@ -47,6 +47,8 @@ class FakeSlack:
     api_errors: dict[str, str] = field(default_factory=dict)
     api_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     stalls: dict[str, float] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)
+    """What users.info says each person's language is (``de-DE``); others have none."""
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     _next: int = 1
 
@@ -126,6 +128,12 @@ class FakeSlack:
                     "bot_id": "BBOT",
                 }
             )
+        if method == "users.info":
+            user = body.get("user", "")
+            member = {"id": user, "team_id": "T1", "is_admin": False}
+            if user in self.locales:
+                member["locale"] = self.locales[user]
+            return web.json_response({"ok": True, "user": member})
         if method == "chat.postMessage":
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": "1.0"})
         return web.json_response({"ok": True})
@@ -135,7 +143,8 @@ class FakeSlack:
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     fake = FakeSlack()
     app = web.Application()
-    app.router.add_post("/{tail:.*}", fake.handle)
+    # some Web API methods (users.info) are sent as GET
+    app.router.add_route("*", "/{tail:.*}", fake.handle)
     runner, fake.base = await listen(app)
     yield fake
     await runner.cleanup()

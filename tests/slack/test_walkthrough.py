@@ -27,8 +27,11 @@ async def test_slash_command_answers_with_the_private_safety_question(slack):
     assert "ending your life" in text
     assert labels(message) == ["Yes", "I'm not sure", "No", "Get help now"]
     assert message["text"].startswith("Question 1 of 9")
-    # the question comes inside the ack: nothing but Bolt's own auth.test reaches Slack's API
-    assert {c.path for c in slack.fake.calls} <= {"/api/auth.test"}
+    # the question comes inside the ack: besides Bolt's own auth.test, Slack is only asked the
+    # person's language
+    assert {c.path for c in slack.fake.calls} <= {"/api/auth.test", "/api/users.info"}
+    (asked,) = slack.fake.api_method("users.info")
+    assert asked["user"] == "U1" and asked["include_locale"] in ("1", "true")
 
 
 async def test_start_word_also_starts(slack):

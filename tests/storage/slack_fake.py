@@ -60,6 +60,7 @@ class InstallingSlack(FakeSlack):
                         "is_admin": user in self.admins,
                         "is_owner": False,
                         "is_primary_owner": False,
+                        **({"locale": self.locales[user]} if user in self.locales else {}),
                     },
                 }
             )

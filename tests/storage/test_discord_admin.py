@@ -11,12 +11,12 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord.admin import NOT_ADMIN, SAVED
 from adapters.storage import rows
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.rows import month_of
 from adapters.storage.stats import shown
 from adapters.storage.store import DatabaseStorage
+from tests.conftest import words
 from tests.discord.conftest import (  # noqa: F401  (fixtures)
     MEMBER,
     Discord,
@@ -94,7 +94,7 @@ async def test_members_without_manage_server_are_refused_privately(admin_bot):
     bot, _ = admin_bot
     for action in ("settings", "stats"):
         reply = await callback(bot, admin_command(bot, ALEX, action))
-        assert said(reply) == (4, NOT_ADMIN, 64)
+        assert said(reply) == (4, words("en")["discord.admin.not_admin"], 64)
 
 
 async def test_the_command_is_registered_for_manage_server_in_servers_only(admin_bot):
@@ -132,7 +132,7 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
     )
     # the answer is deferred first, so a slow database cannot outlast Discord's 3 seconds
     assert saved.callback == {"type": 5, "data": {"flags": 64}}
-    assert saved.message.content == SAVED
+    assert saved.message.content == words("en")["discord.admin.saved"]
     assert await workspaces.settings("discord", GUILD_ID) == WorkspacePrefs(
         region="US", eap_contact="Call HR on 1234", card_roles=(ROLE,)
     )
@@ -158,7 +158,7 @@ async def test_wrong_input_saves_nothing_and_says_what_to_fix(admin_bot):
     text = reply.message.content
     assert text.startswith("Nothing was saved. Please fix:")
     assert "• Region for urgent helplines: We have no helplines for 'ZZ'" in text
-    assert "• EAP contact: A link for the EAP contact must start with https://" in text
+    assert "• EAP contact: A link here must start with https://" in text
     assert reply.callback == {"type": 5, "data": {"flags": 64}}
     assert await workspaces.settings("discord", GUILD_ID) == WorkspacePrefs()
 
@@ -172,7 +172,7 @@ async def test_the_totals_are_rounded_and_this_month_is_held_back(admin_bot):
     seen = await bot.answered(admin_command(bot, OWNER, "stats"))
     assert seen.message.ephemeral or seen.callback == {"type": 5, "data": {"flags": 64}}
     started = shown_for(workspaces.engine, "discord", GUILD_ID, month, "started", 12)
-    assert f"Walk-throughs started: {shown(started)}" in seen.message.content
+    assert f"Walk-throughs started: {shown(started, words('en'))}" in seen.message.content
     assert "Finished: fewer than 5" in seen.message.content
     assert month in seen.message.content
     assert month_of(time.time()) not in seen.message.content
@@ -182,5 +182,5 @@ async def test_uk_typed_in_the_form_is_saved_as_gb(admin_bot):
     bot, workspaces = admin_bot
     modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
     saved = await bot.answered(submit(bot, OWNER, modal, **{"Region for urgent helplines": "uk"}))
-    assert saved.message.content == SAVED
+    assert saved.message.content == words("en")["discord.admin.saved"]
     assert (await workspaces.settings("discord", GUILD_ID)).region == "GB"

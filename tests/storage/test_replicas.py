@@ -14,12 +14,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from adapters.slack.admin import SLACK_WORDS
 from adapters.storage import rows
 from adapters.storage.database import make_engine
 from adapters.storage.interface import MonthCounts
 from adapters.storage.rows import month_of
 from adapters.storage.settings_cache import SEEN_WITHIN_SECONDS
+from tests.conftest import words
 from tests.loopback import free_port, wait_until_healthy
 from tests.slack.conftest import SIGNING_SECRET, Person, SlackServer, buttons, shown_text
 from tests.storage.postgres import Server
@@ -182,7 +182,7 @@ async def _exercise(
         replicas = [SlackServer(f"{b}/slack/events", fake, http) for b in bases]
         saved = await submit_view(replicas[0], region_form("US"), user="UADMIN", team="T2")
         assert saved["response_action"] == "update"
-        assert await form_outcome(fake) == SLACK_WORDS["saved"]
+        assert await form_outcome(fake) == words("en")["slack.saved"]
         began = time.monotonic()
         while True:
             person = Person(replicas[1], user="U8", team="T2")

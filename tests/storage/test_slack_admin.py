@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.admin import WORDS
-from adapters.slack.admin import SLACK_WORDS, one_workspace
+from adapters.slack.admin import one_workspace
 from adapters.storage import rows
 from adapters.storage.interface import NoStorage, WorkspacePrefs
 from adapters.storage.rows import month_of
 from adapters.storage.stats import shown
 from adapters.storage.validation import MAX_CARD_CHANNELS
+from tests.conftest import words
 from tests.slack.conftest import Person, shown_text
 from tests.storage.slack_fake import (
     admin_reply,
@@ -27,9 +27,10 @@ from tests.storage.slack_fake import (
 from tests.storing import last_month, shown_for
 
 ADMIN = "UADMIN"
-NOT_ADMIN = SLACK_WORDS["not_admin"]
-NOT_HERE = SLACK_WORDS["not_here"]
-SAVED = SLACK_WORDS["saved"]
+EN = words("en")
+NOT_ADMIN = EN["slack.not_admin"]
+NOT_HERE = EN["slack.not_here"]
+SAVED = EN["slack.saved"]
 
 
 def form(**values: str) -> dict[str, dict[str, dict[str, object]]]:
@@ -72,7 +73,8 @@ async def test_an_admin_gets_the_settings_form_filled_with_what_is_stored(
     assert opened[0]["trigger_id"] == "trigger-1"
     view = opened[0]["view"]
     assert view["callback_id"] == "cot_settings"
-    assert view["private_metadata"] == "T1"
+    # the workspace it was opened for, and the language it is shown in
+    assert view["private_metadata"] == "T1 en"
     blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert blocks["region"]["initial_option"]["value"] == "US"
     assert blocks["eap_contact"]["initial_value"] == "Call HR on 1234"
@@ -213,7 +215,7 @@ async def test_without_a_database_the_admin_hears_so(serve_slack_on, installing_
     stored = await serve_slack_on(NoStorage())
     for word in ("settings", "stats"):
         reply = await admin_reply(stored.server, word, user=ADMIN)
-        assert shown_text(reply) == WORDS["no_database"]
+        assert shown_text(reply) == EN["admin.no_database"]
 
 
 async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
@@ -232,7 +234,7 @@ async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
     reply = await admin_reply(stored.server, "stats", user=ADMIN)
     text = shown_text(reply)
     assert reply["response_type"] == "ephemeral"
-    started = shown(shown_for(engine, "slack", "T1", month, "started", 17))
+    started = shown(shown_for(engine, "slack", "T1", month, "started", 17), EN)
     assert f"Walk-throughs started: {started}" in text
     assert "Urgent help shown: fewer than 5" in text
     assert month_of(time.time()) not in text, "this month is not shown until it ends"
@@ -241,6 +243,8 @@ async def test_an_admin_sees_ended_months_rounded_and_nothing_of_this_one(
 
 def test_view_ids_name_one_workspace():
     assert len({str(v) for k, v in view_ids("T5").items() if k != "team"}) == 1
+
+
 def _channels(count: int) -> str:
     return ",".join(f"C{n:08d}X" for n in range(count))
 
@@ -273,3 +277,33 @@ async def test_a_contact_with_a_hidden_character_is_refused_next_to_its_field(
     assert reply["response_action"] == "errors"
     assert set(reply["errors"]) == {"eap_contact"}
     assert await stored.workspaces.settings("slack", "T1") == WorkspacePrefs()
+
+
+async def test_an_admin_reads_the_form_its_errors_and_the_totals_in_their_language(
+    serve_stored, installing_slack
+):
+    installing_slack.admins.add(ADMIN)
+    installing_slack.locales[ADMIN] = "de-DE"
+    stored = await serve_stored()
+    de = words("de")
+    assert await type_command(stored.server, "settings", user=ADMIN) is None
+    (opened,) = await installing_slack.wait_for(installing_slack.api_url + "views.open")
+    view = opened["view"]
+    assert view["title"]["text"] == de["slack.form_title"]
+    assert view["submit"]["text"] == de["slack.save"]
+    assert view["private_metadata"] == "T1 de"
+    labels = [b["label"]["text"] for b in view["blocks"]]
+    assert labels[0] == de["admin.labels.region"]
+    languages = [o["text"]["text"] for o in view["blocks"][3]["element"]["options"]]
+    assert {"Deutsch", "English", "Español", "Français"} <= set(languages)
+    # the form comes back in the language it was shown in, its errors too
+    reply = await submit_view(
+        stored.server,
+        form(region="ZZ"),
+        user=ADMIN,
+        ids={"opened_for": view["private_metadata"]},
+    )
+    assert reply["response_action"] == "errors"
+    assert reply["errors"]["region"].startswith("Für „ZZ“ haben wir keine Hilfetelefone.")
+    stats = await admin_reply(stored.server, "stats", user=ADMIN)
+    assert de["stats.none_yet"] in shown_text(stats)

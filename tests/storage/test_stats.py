@@ -12,6 +12,7 @@ from adapters.storage import rows
 from adapters.storage.interface import MonthCounts
 from adapters.storage.stats import STEP, as_shown, offset, rounded, shown, stats_lines, stats_text
 from adapters.storage.store import DatabaseStorage
+from tests.conftest import words
 
 KEY = b"k" * 32
 NOV = datetime(2026, 11, 10).timestamp()
@@ -86,20 +87,33 @@ async def test_what_an_admin_reads_is_rounded_with_the_databases_own_key(engine)
     assert len(key) == 32
 
 
+EN = words("en")
+
+
 def test_small_or_rounded_totals_read_as_such():
-    assert shown(0) == "fewer than 5"
-    assert shown(5) == "about 5"
-    assert shown(120) == "about 120"
+    assert shown(0, EN) == "fewer than 5"
+    assert shown(5, EN) == "about 5"
+    assert shown(120, EN) == "about 120"
+    assert shown(0, words("de")) == "weniger als 5"
+    assert shown(120, words("fr")) == "environ 120"
 
 
 def test_no_month_ended_yet_says_so():
-    assert stats_lines([]) == [
+    assert stats_lines([], EN) == [
         "No month has ended since counting began. Totals appear here once one has."
     ]
 
 
+def test_the_text_is_in_the_admins_language():
+    text = stats_text([MonthCounts("2026-11", {"started": 10})], words("es"))
+    assert text.startswith("Totales mensuales anónimos de este espacio de trabajo")
+    assert "margen de 4" in text
+    assert "  Recorridos empezados: unos 10" in text
+    assert "  Terminados: menos de 5" in text
+
+
 def test_the_text_says_what_the_numbers_can_and_cannot_tell():
-    text = stats_text([MonthCounts("2026-11", {"started": 10})])
+    text = stats_text([MonthCounts("2026-11", {"started": 10})], EN)
     assert text.startswith("Anonymous monthly totals for this workspace, for months that have")
     assert "within 4 either way" in text
     assert "adding walk-throughs of your own" in text

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.validation import Invalid, validate_prefs
+from tests.conftest import words
 
 REGIONS = ("GB", "US", "IE")
 LOCALES = ("en",)
@@ -67,7 +68,7 @@ def test_sensible_input_is_kept_tidied():
         ("locale", "fr", "Choose a language we have: en."),
         ("eap_contact", "http://intranet.example.com", "must start with https://"),
         ("eap_contact", "javascript:alert(1)", "must start with https://"),
-        ("coaching_contact", "x" * 201, "200 characters or fewer"),
+        ("coaching_contact", "x" * 201, "Please keep this to 200 characters or fewer."),
         ("coaching_contact", "line one\nline two", "on one line"),
         ("coaching_contact", "<https://evil.example|click>", "plain text or an https:// link"),
         ("card_channels", "general", "'general' is not a channel id"),
@@ -78,7 +79,11 @@ def test_each_wrong_field_says_what_to_do(field, value, says):
     checked = check(**{field: value})
     assert isinstance(checked, Invalid)
     assert list(checked.errors) == [field]
-    assert says in checked.errors[field]
+    assert says in checked.said_in(words("en"))[field]
+    # and in every other language, in its own words
+    for locale in ("de", "fr", "es"):
+        said = checked.said_in(words(locale))[field]
+        assert said and said != checked.said_in(words("en"))[field]
 
 
 def test_every_wrong_field_is_reported_at_once():
