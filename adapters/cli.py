@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adapters.platform import Commands, Context, Handler, Platform, locale_option
+from adapters.settings import Settings, load_settings, unknown_dotenv_names
 from bot import __version__
 from bot.errors import ContentError, SettingsError
-from bot.settings import Settings, load_settings, unknown_dotenv_names
 
 if TYPE_CHECKING:
     from adapters.runtime import Runtime
@@ -108,7 +108,9 @@ class _Context(Context):
 def _load_settings() -> Settings:
     dotenv = Path(".env")
     settings = load_settings(os.environ, dotenv)
-    for name in unknown_dotenv_names(dotenv):
+    from adapters.registry import setting_names
+
+    for name in unknown_dotenv_names(setting_names(), dotenv):
         print(
             f"coach-or-therapy: warning: .env sets {name}, which is not a setting "
             "(see .env.example for the names)",
@@ -179,6 +181,8 @@ def _serve_configured(args: argparse.Namespace, context: Context) -> int:
 
     runtime = context.runtime()
     platforms = configured(runtime.settings)
+    for platform in platforms:
+        platform.require(runtime.settings)
     if not platforms:
         print(terminal_note(), file=sys.stderr)
         return _chat(args, context)

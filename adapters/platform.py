@@ -17,8 +17,8 @@ from bot.effects import Effect, ShowCard
 
 if TYPE_CHECKING:
     from adapters.runtime import Runtime
+    from adapters.settings import Section, Settings
     from adapters.storage.interface import Storage
-    from bot.settings import Settings
 
 Handler = Callable[["argparse.Namespace", "Context"], int]
 """Runs one command: its parsed arguments, and what it may need (settings, runtime, storage)."""
@@ -70,6 +70,14 @@ class CannotStart(Exception):
 class Platform:
     """One chat platform."""
 
+    def asked_for(self, settings: Settings) -> bool:
+        """Whether the settings ask for this platform to run (any of its variables is set)."""
+        return settings.asks_for(self.settings)
+
+    def require(self, settings: Settings) -> None:
+        """Raise SettingsError, naming what to set or fix, unless it can run."""
+        settings.section(self.settings).require()
+
     name: str
     """Its command (`coach-or-therapy slack`), its `card --format`, its workspaces' platform."""
     title: str
@@ -77,10 +85,8 @@ class Platform:
     needs: ContentNeeds
     """What it needs of every locale's content: text limits, its own sentences (content fits
     and has them for every platform)."""
-    configured: Callable[[Settings], bool]
-    """Whether the settings ask for this platform to run (its token is set)."""
-    require: Callable[[Settings], None]
-    """Raise SettingsError, naming what to set, unless it can run."""
+    settings: type[Section]
+    """Its own settings (read only by the commands that run it)."""
     serve: Callable[[Runtime, Storage], Awaitable[None]]
     """Serve until cancelled or until SIGTERM/SIGINT; raise CannotStart when it cannot start."""
     card_payload: Callable[[ShowCard], dict[str, Any]]

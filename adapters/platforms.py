@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from adapters.platform import CannotStart, Platform
 from adapters.runtime import Runtime
+from adapters.settings import Settings
 from adapters.storage.interface import Storage
-from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,10 @@ def terminal_note() -> str:
 
 
 def configured(settings: Settings) -> list[Platform]:
-    """Every platform the settings ask to run (none when no platform's token is set)."""
+    """Every platform the settings ask to run (any of its variables set); each is checked."""
     from adapters.registry import PLATFORMS
 
-    return [platform for platform in PLATFORMS if platform.configured(settings)]
+    return [platform for platform in PLATFORMS if platform.asked_for(settings)]
 
 
 async def serve_all(servers: Sequence[Server]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from adapters.discord.platform import PLATFORM as DISCORD
 from adapters.platform import Platform
+from adapters.settings import CORE_NAMES, CORE_SECRETS
 from adapters.slack.platform import PLATFORM as SLACK
 from bot.content.limits import NO_NEEDS, ContentNeeds
 
@@ -26,3 +27,13 @@ def content_needs() -> ContentNeeds:
 def platform_named(name: str) -> Platform:
     """The platform with this name (KeyError when there is none)."""
     return {platform.name: platform for platform in PLATFORMS}[name]
+
+
+def setting_names() -> tuple[str, ...]:
+    """Every environment variable the bot reads: the core's, then each platform's."""
+    return (*CORE_NAMES, *(name for p in PLATFORMS for name in p.settings.variables()))
+
+
+def secret_names() -> tuple[str, ...]:
+    """Every setting whose value is a secret."""
+    return (*CORE_SECRETS, *(name for p in PLATFORMS for name in p.settings.secret_variables()))

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters import log_privacy
+from adapters.keys import KEY_FILE, load_keyring
 from adapters.private_files import open_to_others, sqlite_files
+from adapters.settings import Settings, dotenv_sets_secrets
 from bot.content import FILES, content_folders
 from bot.errors import SettingsError
 from bot.guides import GuideBook, load_guide_book
 from bot.regions import listed
-from bot.settings import Settings, dotenv_sets_secrets
-from bot.state import KEY_FILE, Keyring, load_keyring
+from bot.state import Keyring
 
 _log = logging.getLogger(__name__)
 
@@ -106,7 +107,9 @@ def warn_about_open_secrets(settings: Settings, dotenv: Path | None) -> None:
         places.extend(
             (path, "the bot tokens of installed workspaces") for path in sqlite_files(database)
         )
-    if dotenv is not None and dotenv_sets_secrets(dotenv):
+    from adapters.registry import secret_names
+
+    if dotenv is not None and dotenv_sets_secrets(secret_names(), dotenv):
         places.append((dotenv, "secrets"))
     for warning in open_to_others(places):
         _log.warning("%s", warning)
@@ -119,3 +122,15 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     log_privacy.install()
+
+
+def chosen_locale(book: GuideBook, wanted: str, where: str = "--locale") -> str:
+    """The content locale for a language someone asked for by name (`where` says how);
+    SettingsError naming the languages there are when the content has no such one."""
+    found = book.match(wanted)
+    if found is None:
+        raise SettingsError(
+            f"{where} {wanted!r} is not a language the content has; "
+            f"use one of {', '.join(sorted(book.contents))}"
+        )
+    return found

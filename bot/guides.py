@@ -35,19 +35,6 @@ class GuideBook:
         folded = {name.lower(): name for name in self.contents}
         return folded.get(tag) or folded.get(tag.split("-")[0])
 
-    def require(self, wanted: str, where: str = "--locale") -> str:
-        """The content locale for a language someone asked for by name (`where` says how);
-        SettingsError naming the languages there are when the content has no such one."""
-        found = self.match(wanted)
-        if found is None:
-            from bot.errors import SettingsError
-
-            raise SettingsError(
-                f"{where} {wanted!r} is not a language the content has; "
-                f"use one of {', '.join(sorted(self.contents))}"
-            )
-        return found
-
     def pick_locale(self, wanted: str | None) -> str:
         """The content locale nearest to `wanted`, else the default locale."""
         return self.match(wanted) or self.default_locale

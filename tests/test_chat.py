@@ -17,11 +17,11 @@ from adapters.console.chat import event_for, run_chat, screen_for
 from adapters.console.text import Style
 from adapters.console.who import console_who
 from adapters.runtime import Runtime, build_runtime
+from adapters.settings import load_settings
 from bot.effects import ShowResult
 from bot.engine import outcome_for, refusal, step
 from bot.events import Choose, GetHelp, Start
 from bot.model import OUTCOMES, Content, OutcomeId
-from bot.settings import load_settings
 from bot.state import State
 from bot.turn import take_turn
 

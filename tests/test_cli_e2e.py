@@ -343,6 +343,29 @@ def test_slack_without_its_settings_says_what_to_set(env, tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("half_set", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is missing"),
+        ({"SLACK_BOT_TOKEN": "xoxp-a-user-token"}, "SLACK_BOT_TOKEN must start with xoxb-"),
+        ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+    ],
+)
+def test_a_half_set_platform_stops_only_the_commands_that_run_it(
+    content, env, tmp_path, half_set, named
+):
+    env |= half_set
+    chat = run(["chat"], env, tmp_path, typed(*typed_path(content, "coaching")))
+    assert chat.returncode == 0, chat.stderr
+    assert content.outcomes["coaching"].title in chat.stdout
+    assert run(["card", "--format", "json"], env, tmp_path).returncode == 0
+    assert run(["validate"], env, tmp_path).returncode == 0
+    served = run([], env, tmp_path)
+    assert served.returncode == 2
+    (line,) = served.stderr.splitlines()
+    assert line.startswith("coach-or-therapy: ") and named in line
+
+
 def test_discord_without_a_token_says_what_to_set(env, tmp_path):
     done = run(["discord"], env, tmp_path)
     assert done.returncode == 2

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.settings import load_settings
 from adapters.storage.validation import Invalid, validate_prefs
 from bot.errors import SettingsError
 from bot.plain_text import hidden
-from bot.settings import load_settings
 
 HIDING = st.sampled_from(
     [

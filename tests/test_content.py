@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.registry import content_needs
+from adapters.settings import load_settings
 from bot.content import (
     CONTACT_LENGTH,
     REQUIRED_MESSAGES,
@@ -29,7 +30,6 @@ from bot.engine import Guide, outcome_for, step
 from bot.errors import ContentError, SettingsError
 from bot.events import Choose
 from bot.model import OUTCOMES, Content
-from bot.settings import load_settings
 from bot.state import State
 from tests.helplines import ESTABLISHED
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from adapters.conversation import ConversationService
 from adapters.runtime import Runtime, build_runtime
+from adapters.settings import Settings
 from bot.effects import Ask, Effect
 from bot.events import Event, Start
-from bot.settings import Settings
 from bot.state import Who
 from tests.storing import exact_months, sqlite_storage
 

@@ -14,8 +14,8 @@ import pytest
 
 from adapters.console.chat import run_chat
 from adapters.runtime import build_runtime
+from adapters.settings import load_settings
 from bot.model import OUTCOMES, Content
-from bot.settings import load_settings
 from tests.test_chat import safety_number, typed_path
 
 REPO = Path(__file__).resolve().parent.parent

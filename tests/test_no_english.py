@@ -23,6 +23,7 @@ from adapters.console.text import Style
 from adapters.discord.admin import SettingsForm
 from adapters.discord.render import render as discord_render
 from adapters.runtime import Runtime, build_runtime
+from adapters.settings import Settings
 from adapters.slack.admin import notice_view, settings_view
 from adapters.slack.render import home_view, text_message
 from adapters.slack.render import render as slack_render
@@ -35,7 +36,6 @@ from bot.content.longest import LONGEST_TOKEN, longest_messages
 from bot.effects import Action, Effect, ShowCard
 from bot.events import Start
 from bot.model import Content
-from bot.settings import Settings
 from tests.conftest import CONTENT_ROOT
 
 TRANSLATED = ("de", "fr", "es")

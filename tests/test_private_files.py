@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from adapters.keys import load_keyring
 from adapters.private_files import sqlite_files
+from adapters.settings import Settings
 from adapters.storage.startup import open_storage
-from bot.settings import Settings
-from bot.state import load_keyring
 from tests.loopback import free_port
 
 DATABASE = "coach-or-therapy.db"

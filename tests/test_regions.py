@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.runtime import build_runtime, supported_regions
+from adapters.settings import load_settings
 from adapters.storage.validation import Invalid, validate_prefs
 from bot.content import load_content
 from bot.effects import ShowCrisisHelp
 from bot.errors import ContentError, SettingsError
 from bot.events import GetHelp
-from bot.settings import load_settings
 from bot.state import Who
 from bot.turn import take_turn
 from tests.conftest import CONTENT_ROOT

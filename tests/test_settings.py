@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.discord.settings import DiscordSettings
+from adapters.registry import PLATFORMS, setting_names
+from adapters.settings import Settings, load_settings, unknown_dotenv_names
+from adapters.slack.settings import SlackSettings
 from bot.errors import SettingsError
-from bot.settings import SETTING_NAMES, Settings, load_settings, unknown_dotenv_names
+
+SETTING_NAMES = setting_names()
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s" * 16
@@ -19,8 +24,11 @@ def load(**env: str) -> Settings:
 
 
 def refused(**env: str) -> str:
+    """Why these settings are refused, by the core or by the platform they are for."""
     with pytest.raises(SettingsError) as caught:
-        load(**env)
+        settings = load(**env)
+        for platform in PLATFORMS:
+            settings.section(platform.settings)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -29,8 +37,9 @@ def refused(**env: str) -> str:
 def test_nothing_set_gives_the_terminal_defaults():
     settings = load()
     assert settings == Settings()
-    assert not settings.slack_configured
-    assert not settings.discord_configured
+    assert not settings.section(SlackSettings).configured
+    assert not settings.section(DiscordSettings).configured
+    assert not any(settings.asks_for(p.settings) for p in PLATFORMS)
     assert settings.port == 3000
     assert settings.host == "0.0.0.0"
     assert settings.state_ttl_seconds == 24 * 3600
@@ -63,12 +72,13 @@ def test_values_are_parsed_into_their_types(tmp_path):
     )
     assert settings.port == 8080
     assert settings.state_ttl_seconds == 5400
-    assert settings.discord_guild_id == 123456789012345678
-    assert settings.discord_shard_count == 4
-    assert settings.discord_shard_ids == (0, 3)
-    assert settings.slack_card_channels == ("C0123", "C0456")
-    assert settings.discord_card_roles == ("111111111111111111", "People Team")
-    assert settings.discord_card_channels == ("#hr-announcements", "222222222222222222")
+    discord = settings.section(DiscordSettings)
+    assert discord.guild_id == 123456789012345678
+    assert discord.shard_count == 4
+    assert discord.shard_ids == (0, 3)
+    assert settings.section(SlackSettings).card_channels == ("C0123", "C0456")
+    assert discord.card_roles == ("111111111111111111", "People Team")
+    assert discord.card_channels == ("#hr-announcements", "222222222222222222")
     assert settings.default_region == "GB"
     assert settings.log_level == "DEBUG"
     assert settings.content_root == tmp_path
@@ -138,19 +148,39 @@ def test_port_zero_and_the_edges_are_accepted():
 
 
 def test_slack_with_bot_token_and_signing_secret_is_configured():
-    settings = load(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abc")
-    assert settings.slack_configured
-    settings.require_slack()
+    slack = load(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abc").section(SlackSettings)
+    assert slack.configured
+    slack.require()
 
 
 def test_slack_socket_mode_needs_no_signing_secret():
     settings = load(SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")
-    assert settings.slack_configured
+    assert settings.section(SlackSettings).configured
 
 
 def test_slack_oauth_with_client_credentials_is_configured():
     settings = load(SLACK_CLIENT_ID="1.2", SLACK_CLIENT_SECRET="c", SLACK_SIGNING_SECRET="s")
-    assert settings.slack_configured
+    assert settings.section(SlackSettings).configured
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"SLACK_BOT_TOKEN": "xoxb-1"},
+        {"SLACK_BOT_TOKEN": "xoxp-not-a-bot-token"},
+        {"DISCORD_SHARD_IDS": "0"},
+        {"DISCORD_TOKEN": "Bot abc"},
+        {"SLACK_CLIENT_ID": "1.2"},
+    ],
+)
+def test_a_half_set_or_wrong_platform_stops_only_what_runs_that_platform(env):
+    # the core settings load, and the platform's are refused only when asked for
+    settings = load(**env)
+    assert settings.port == 3000
+    assert any(settings.asks_for(p.settings) for p in PLATFORMS)
+    with pytest.raises(SettingsError):
+        for platform in PLATFORMS:
+            settings.section(platform.settings)
 
 
 @pytest.mark.parametrize(
@@ -174,10 +204,10 @@ def test_settings_that_need_each_other(env, names):
 
 def test_require_names_what_is_missing():
     with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"):
-        load().require_slack()
+        load().section(SlackSettings).require()
     with pytest.raises(SettingsError, match="DISCORD_TOKEN is missing"):
-        load().require_discord()
-    load(DISCORD_TOKEN="abc.def.ghi").require_discord()
+        load().section(DiscordSettings).require()
+    load(DISCORD_TOKEN="abc.def.ghi").section(DiscordSettings).require()
 
 
 def test_the_environment_wins_over_dotenv(tmp_path):
@@ -253,6 +283,6 @@ def test_an_empty_environment_variable_does_not_hide_dotenv(tmp_path):
 def test_names_in_dotenv_that_are_not_settings_are_found(tmp_path):
     dotenv = tmp_path / ".env"
     dotenv.write_text("SLACK_TOKEN=xoxb-1\nPORT=4000\nDEFAULT_REGON=GB\n")
-    assert unknown_dotenv_names(dotenv) == ("SLACK_TOKEN", "DEFAULT_REGON")
-    assert unknown_dotenv_names(tmp_path / "missing") == ()
-    assert unknown_dotenv_names(REPO / ".env.example") == ()
+    assert unknown_dotenv_names(SETTING_NAMES, dotenv) == ("SLACK_TOKEN", "DEFAULT_REGON")
+    assert unknown_dotenv_names(SETTING_NAMES, tmp_path / "missing") == ()
+    assert unknown_dotenv_names(SETTING_NAMES, REPO / ".env.example") == ()

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.keys import load_keyring
 from bot.content import MAX_ANSWERS, MAX_QUESTIONS
 from bot.effects import REFUSAL_REASONS
 from bot.errors import SettingsError
@@ -22,7 +23,6 @@ from bot.state import (
     State,
     Who,
     key_from_secret,
-    load_keyring,
     open_token,
     seal,
     token_locale,

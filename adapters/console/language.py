@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from adapters.runtime import chosen_locale
 from bot.guides import GuideBook
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -23,5 +24,5 @@ def terminal_locale(book: GuideBook, chosen: str | None, environ: Mapping[str, s
     """The content locale for `--locale` (SettingsError when the content has no such language),
     else for the environment's locale when the content has it, else DEFAULT_LOCALE."""
     if chosen is not None:
-        return book.require(chosen)
+        return chosen_locale(book, chosen)
     return book.locale_for(environment_locale(environ))

@@ -17,6 +17,7 @@ from adapters.conversation import ConversationService
 from adapters.discord.admin import build_admin_command
 from adapters.discord.buttons import ConversationButton
 from adapters.discord.conversations import TROUBLE, Conversations
+from adapters.discord.settings import DiscordSettings
 from adapters.discord.shape import interaction_problem
 from adapters.discord.translator import ContentTranslator, command_text
 from adapters.runtime import Runtime
@@ -116,7 +117,7 @@ class CoachOrTherapyClient(discord.Client):
         """Route every conversation button here; follow a REST proxy's gateway when one is set."""
         self.add_dynamic_items(ConversationButton)
         await self.tree.set_translator(ContentTranslator(self.runtime.book))
-        if self.runtime.settings.discord_api_url:
+        if self.runtime.settings.section(DiscordSettings).api_url:
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
@@ -137,7 +138,7 @@ def make_client(
     return ShardedCoachOrTherapyClient(
         runtime,
         storage,
-        shard_count=settings.discord_shard_count,
-        shard_ids=list(settings.discord_shard_ids) or None,
+        shard_count=settings.section(DiscordSettings).shard_count,
+        shard_ids=list(settings.section(DiscordSettings).shard_ids) or None,
         **options,
     )

@@ -17,6 +17,7 @@ from adapters.conversation import ConversationService, TurnReply
 from adapters.discord.access import Poster, card_refusal
 from adapters.discord.buttons import parse_custom_id
 from adapters.discord.render import Reply, render
+from adapters.discord.settings import DiscordSettings
 from adapters.runtime import Runtime
 from bot.effects import ShowCard as ShowCardEffect
 from bot.engine import Guide, refusal
@@ -136,8 +137,8 @@ class Conversations:
         settings = self.runtime.settings
         why = card_refusal(
             poster_of(interaction),
-            prefs.card_roles or settings.discord_card_roles,
-            prefs.card_channels or settings.discord_card_channels,
+            prefs.card_roles or settings.section(DiscordSettings).card_roles,
+            prefs.card_channels or settings.section(DiscordSettings).card_channels,
         )
         if why is not None:
             words = self.service.guide_for(prefs, person, place).content.messages

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.discord.limits import NEEDS, limit_problems
+from adapters.discord.settings import DiscordSettings
 from adapters.platform import Commands, Context, Handler, Platform
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
 from bot.effects import ShowCard
-from bot.settings import Settings
 
 
 async def _serve(runtime: Runtime, storage: Storage) -> None:
@@ -31,7 +31,7 @@ def _sync(args: argparse.Namespace, context: Context) -> int:
     from adapters.discord.runner import sync_commands
 
     runtime = context.runtime()
-    runtime.settings.require_discord()
+    runtime.settings.section(DiscordSettings).require()
     return sync_commands(runtime, args.guild, sys.stdout)
 
 
@@ -52,20 +52,11 @@ def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
     invite.set_defaults(handler=_invite)
 
 
-def _configured(settings: Settings) -> bool:
-    return settings.discord_configured
-
-
-def _require(settings: Settings) -> None:
-    settings.require_discord()
-
-
 PLATFORM = Platform(
     name="discord",
     title="Discord",
     needs=NEEDS,
-    configured=_configured,
-    require=_require,
+    settings=DiscordSettings,
     serve=_serve,
     card_payload=_card_payload,
     limit_problems=limit_problems,

@@ -13,10 +13,11 @@ import aiohttp
 import discord
 
 from adapters.discord.client import make_client
+from adapters.discord.settings import DiscordSettings
 from adapters.platform import CannotStart
 from adapters.runtime import Runtime
+from adapters.settings import Settings
 from adapters.storage.interface import Storage
-from bot.settings import Settings
 
 _log = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ _BAD_TOKEN = "DISCORD_TOKEN was refused by Discord; reset the bot's token and co
 
 def use_api_base(settings: Settings) -> None:
     """Send every REST call (interaction replies included) to DISCORD_API_URL when it is set."""
-    if settings.discord_api_url:
-        discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    api_url = settings.section(DiscordSettings).api_url
+    if api_url:
+        discord.http.Route.BASE = api_url.rstrip("/")
 
 
 def invite_url(application_id: int) -> str:
@@ -56,7 +58,7 @@ def invite_url(application_id: int) -> str:
 
 def cannot_start(exc: BaseException, settings: Settings) -> CannotStart | None:
     """The one line for a way Discord commonly fails at start-up, or None for anything else."""
-    where = settings.discord_api_url or DEFAULT_API_URL
+    where = settings.section(DiscordSettings).api_url or DEFAULT_API_URL
     if isinstance(exc, discord.LoginFailure):
         return CannotStart(_BAD_TOKEN, exit_code=2)
     if isinstance(exc, discord.GatewayNotFound):
@@ -99,14 +101,15 @@ async def _starting(settings: Settings) -> AsyncIterator[None]:
 async def serve_discord(runtime: Runtime, storage: Storage | None = None) -> None:
     """Connect to Discord and answer until stopped; CannotStart says why it could not."""
     settings = runtime.settings
-    if not settings.discord_token:
+    token = settings.section(DiscordSettings).token
+    if not token:
         raise CannotStart(_NO_TOKEN, exit_code=2)
     use_api_base(settings)
     client = make_client(runtime, storage)
     _log.info("Connecting to Discord")
     async with client:
         async with _starting(settings):
-            await client.login(settings.discord_token)
+            await client.login(token)
         async with _starting(settings):
             await client.connect()
 
@@ -117,7 +120,7 @@ async def _sync(runtime: Runtime, guild_id: int | None) -> list[Any]:
     client = make_client(runtime)
     async with client:
         async with _starting(settings):
-            await client.login(settings.discord_token or "")
+            await client.login(settings.section(DiscordSettings).token or "")
         if guild_id is None:
             return await client.tree.sync()
         guild = discord.Object(guild_id)
@@ -132,9 +135,9 @@ def sync_commands(runtime: Runtime, guild_id: int | None, out: TextIO) -> int:
     while to reach every server.
     """
     settings = runtime.settings
-    if not settings.discord_token:
+    if not settings.section(DiscordSettings).token:
         return _fail(_NO_TOKEN)
-    guild_id = guild_id or settings.discord_guild_id
+    guild_id = guild_id or settings.section(DiscordSettings).guild_id
     try:
         commands = asyncio.run(_sync(runtime, guild_id))
     except CannotStart as exc:
@@ -153,7 +156,7 @@ async def _application_id(settings: Settings) -> int:
     http = discord.http.HTTPClient(asyncio.get_running_loop())
     try:
         async with _starting(settings):
-            await http.static_login(settings.discord_token or "")
+            await http.static_login(settings.section(DiscordSettings).token or "")
             info = await http.application_info()
     finally:
         await http.close()
@@ -162,7 +165,7 @@ async def _application_id(settings: Settings) -> int:
 
 def print_invite(settings: Settings, out: TextIO) -> int:
     """`coach-or-therapy invite discord`: print the install URL (asks Discord for the app id)."""
-    if not settings.discord_token:
+    if not settings.section(DiscordSettings).token:
         return _fail(_NO_TOKEN)
     use_api_base(settings)
     try:

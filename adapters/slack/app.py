@@ -31,6 +31,7 @@ from adapters.slack.people import PersonLocales
 from adapters.slack.quiet import failure, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
+from adapters.slack.settings import SlackSettings
 from adapters.storage.interface import NoStorage, Storage, WorkspacePrefs
 from bot.effects import Action, Effect, Refuse
 from bot.effects import ShowCard as ShowCardEffect
@@ -109,7 +110,7 @@ class SlackBot:
 
     def card_channels(self, prefs: WorkspacePrefs) -> tuple[str, ...]:
         """Channels the card may be posted in; empty means anywhere."""
-        return prefs.card_channels or self.runtime.settings.slack_card_channels
+        return prefs.card_channels or self.runtime.settings.section(SlackSettings).card_channels
 
     async def on_command(
         self, ack: Ack, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -206,7 +207,8 @@ class SlackBot:
     def _is_slacks(self, url: str) -> bool:
         """Whether a response_url points at Slack (or at SLACK_API_URL's host), never elsewhere."""
         host = urlparse(url).hostname or ""
-        api_host = urlparse(self.runtime.settings.slack_api_url or DEFAULT_API_URL).hostname
+        api_url = self.runtime.settings.section(SlackSettings).api_url
+        api_host = urlparse(api_url or DEFAULT_API_URL).hostname
         return host == api_host or host.endswith(_SLACK_HOSTS)
 
     async def _tell_failure(self, click: Click, words: Messages, client: AsyncWebClient) -> None:
@@ -267,7 +269,7 @@ def web_client(
     """A Web API client at SLACK_API_URL (or Slack's), retrying 5xx, 429 and connection trouble."""
     return AsyncWebClient(
         token=token,
-        base_url=base_url or runtime.settings.slack_api_url or DEFAULT_API_URL,
+        base_url=base_url or runtime.settings.section(SlackSettings).api_url or DEFAULT_API_URL,
         logger=platform_logger(),
         retry_handlers=retry_handlers(),
     )
@@ -292,20 +294,19 @@ def build_app(
     from adapters.slack.install import NotInstalledHere, oauth_settings, register_uninstall
 
     settings = runtime.settings
+    slack = settings.section(SlackSettings)
     storage = storage or NoStorage()
     oauth = oauth_settings(settings, storage)
     app = AsyncApp(
         name=APP_NAME,
         logger=platform_logger(),
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=slack.signing_secret,
         # the token comes with each request from `authorize` (or from the installation)
         client=client or web_client(runtime),
         oauth_settings=oauth,
         before_authorize=NotInstalledHere(oauth.installation_store) if oauth else None,
         authorize=(
-            bot_token_authorize(settings.slack_bot_token)
-            if settings.slack_bot_token and oauth is None
-            else None
+            bot_token_authorize(slack.bot_token) if slack.bot_token and oauth is None else None
         ),
         # server.py checks every HTTP request's signature before Bolt sees it (and Socket Mode
         # requests carry none), so Bolt need not check it a second time

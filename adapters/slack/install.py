@@ -14,11 +14,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
+from adapters.settings import Settings
 from adapters.slack.manifest import BOT_SCOPES, REDIRECT_PATH
+from adapters.slack.settings import SlackSettings
 from adapters.storage.installations import STATE_SECONDS
 from adapters.storage.interface import Storage, StorageUnavailable
 from bot.errors import SettingsError
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,11 @@ class NotInstalledHere(AsyncMiddleware):
 
 def oauth_settings(settings: Settings, storage: Storage) -> AsyncOAuthSettings | None:
     """Bolt's OAuth flow when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set, else None."""
-    if not (settings.slack_client_id and settings.slack_client_secret):
+    slack = settings.section(SlackSettings)
+    if not (slack.client_id and slack.client_secret):
         return None
     try:
-        installations = storage.installation_store(settings.slack_client_id)
+        installations = storage.installation_store(slack.client_id)
         states = storage.oauth_state_store(STATE_SECONDS)
     except StorageUnavailable:
         raise SettingsError(
@@ -92,8 +94,8 @@ def oauth_settings(settings: Settings, storage: Storage) -> AsyncOAuthSettings |
             "run `coach-or-therapy slack`, which opens DATABASE_URL (or SQLite in DATA_DIR)"
         ) from None
     return AsyncOAuthSettings(
-        client_id=settings.slack_client_id,
-        client_secret=settings.slack_client_secret,
+        client_id=slack.client_id,
+        client_secret=slack.client_secret,
         scopes=list(BOT_SCOPES),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,

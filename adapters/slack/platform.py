@@ -10,9 +10,9 @@ from typing import Any
 from adapters.platform import Commands, Context, Handler, Platform, locale_option
 from adapters.runtime import Runtime
 from adapters.slack.limits import NEEDS, limit_problems
+from adapters.slack.settings import SlackSettings
 from adapters.storage.interface import Storage
 from bot.effects import ShowCard
-from bot.settings import Settings
 
 
 async def _serve(runtime: Runtime, storage: Storage) -> None:
@@ -60,20 +60,11 @@ def _add_commands(commands: Commands, serving: Callable[[], Handler]) -> None:
     manifest.set_defaults(handler=_manifest)
 
 
-def _configured(settings: Settings) -> bool:
-    return settings.slack_configured
-
-
-def _require(settings: Settings) -> None:
-    settings.require_slack()
-
-
 PLATFORM = Platform(
     name="slack",
     title="Slack",
     needs=NEEDS,
-    configured=_configured,
-    require=_require,
+    settings=SlackSettings,
     serve=_serve,
     card_payload=_card_payload,
     limit_problems=limit_problems,

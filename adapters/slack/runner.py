@@ -15,11 +15,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.conversation import ConversationService
 from adapters.platform import CannotStart
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, chosen_locale
 from adapters.slack.app import build_app, web_client
 from adapters.slack.render import card_payload
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
+from adapters.slack.settings import SlackSettings
 from adapters.slack.socket_mode import SocketModeConnection
 from adapters.storage.interface import NoStorage, Storage
 from bot.effects import ShowCard as ShowCardEffect
@@ -57,6 +58,7 @@ POST_ERRORS = {
 async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
     """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
     settings = runtime.settings
+    slack = settings.section(SlackSettings)
     already_running = asyncio.all_tasks()
     replier = Replier()
     app = build_app(runtime, storage, replier=replier)
@@ -66,15 +68,13 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        if settings.slack_app_token:
-            await SocketModeConnection(app, settings.slack_app_token).hold(stop)
+        if slack.app_token:
+            await SocketModeConnection(app, slack.app_token).hold(stop)
         else:
-            assert settings.slack_signing_secret is not None
+            assert slack.signing_secret is not None
             # a line per request would be the only thing logged per click; a reverse proxy in
             # front keeps access logs if they are wanted
-            runner = web.AppRunner(
-                build_web_app(app, settings.slack_signing_secret), access_log=None
-            )
+            runner = web.AppRunner(build_web_app(app, slack.signing_secret), access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)
             try:
@@ -125,8 +125,8 @@ def post_card(
     In `locale` when given (SettingsError when the content has no such language), else in the
     workspace's language as `storage` holds it, else in DEFAULT_LOCALE.
     """
-    chosen = runtime.book.require(locale) if locale is not None else None
-    token = runtime.settings.slack_bot_token
+    chosen = chosen_locale(runtime.book, locale) if locale is not None else None
+    token = runtime.settings.section(SlackSettings).bot_token
     if not token:
         print(
             "coach-or-therapy: SLACK_BOT_TOKEN is missing; copy the Bot User OAuth Token from "

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.settings import Settings
 from adapters.storage.database import (
     UPGRADE_HINT,
     engine_url,
@@ -17,7 +18,6 @@ from adapters.storage.database import (
     schema_status,
     upgrade,
 )
-from bot.settings import Settings
 
 SQLITE_UPGRADES_ITSELF = "the bot brings a SQLite file up to date by itself when it starts"
 

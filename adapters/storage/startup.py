@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.settings import Settings
 from adapters.storage.database import check_schema, make_engine
 from adapters.storage.store import DatabaseStorage
-from bot.settings import Settings
 
 
 def open_storage(settings: Settings) -> DatabaseStorage:

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from adapters.storage.interface import WorkspacePrefs
+from bot.content.rules import CONTACT_LENGTH
 from bot.model import Messages
 from bot.plain_text import invisible_character
 from bot.regions import listed, region_code
-from bot.settings import CONTACT_LENGTH
 
 MAX_CARD_CHANNELS = 100
 """The most channels a workspace may allow the card in (each click reads the whole list)."""

@@ -7,10 +7,9 @@ from collections.abc import Iterable, Mapping
 from bot.content.limits import LIST_ITEM_EXTRA, PART_EXTRA, listed
 from bot.content.located_yaml import Where
 from bot.content.reading import Conversation, Places, Reader, fill
-from bot.content.rules import MAX_QUESTIONS, REQUIRED_MESSAGES
+from bot.content.rules import CONTACT_LENGTH, MAX_QUESTIONS, REQUIRED_MESSAGES
 from bot.model import Card, Content, Helplines, Messages, OutcomeId, Question
 from bot.reasons import MAX_REASONS, REASON_LEANS, reason_message
-from bot.settings import CONTACT_LENGTH
 
 
 def check_help_message(

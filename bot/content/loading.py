@@ -32,6 +32,7 @@ from bot.content.located_yaml import Where, YamlList, YamlMap, load_yaml
 from bot.content.reading import Conversation, Places, Reader, fill
 from bot.content.rules import (
     BUTTON_MESSAGES,
+    CONTACT_LENGTH,
     FILES,
     HEADER_MESSAGES,
     MAX_ANSWERS,
@@ -61,7 +62,6 @@ from bot.model import (
     SafetyQuestion,
 )
 from bot.regions import is_country, region_code
-from bot.settings import CONTACT_LENGTH
 
 __all__ = [
     "CONTACT_LENGTH",

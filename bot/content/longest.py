@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from bot.content.fit import longest_reasons
+from bot.content.rules import CONTACT_LENGTH
 from bot.effects import REFUSAL_REASONS, Effect, ShowResult
 from bot.engine import Guide, refusal, step
 from bot.events import Choose, Continue, GetHelp, ShowCard, Start
 from bot.model import Content, OutcomeId
-from bot.settings import CONTACT_LENGTH
 from bot.state import MAX_TOKEN_LENGTH, State
 
 LONG_CONTACT = "x" * CONTACT_LENGTH

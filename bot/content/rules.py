@@ -8,6 +8,9 @@ from collections.abc import Mapping
 FILES = ("card.yaml", "conversation.yaml", "messages.yaml", "helplines.yaml")
 REFERENCE_LOCALE = "en"
 
+CONTACT_LENGTH = 200
+"""The most characters an EAP or coaching contact may have, wherever it is set."""
+
 MAX_ANSWERS = 10  # one digit per answer in the conversation token
 MAX_QUESTIONS = 14  # the token carries at most 15 answers, the safety answer included
 

@@ -19,8 +19,9 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import CoachOrTherapyClient, make_client
 from adapters.runtime import Runtime, build_runtime
+from adapters.settings import Settings
 from adapters.storage.interface import Storage
-from bot.settings import Settings
+from tests.configured import settings_of
 from tests.discord.fake_discord import APP_ID, GUILD_ID, FakeDiscord, Message
 
 TEXT_CHANNEL_ID = "700000000000000001"
@@ -298,7 +299,7 @@ def api_base(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Any, fake: FakeDiscord) -> Settings:
-    return Settings(
+    return settings_of(
         discord_token="fake-token",
         discord_api_url=fake.base,
         state_secret="discord-test-secret",

@@ -10,7 +10,8 @@ import pytest
 from adapters.discord.access import Poster, card_refusal
 from adapters.discord.runner import serve_discord
 from adapters.runtime import build_runtime
-from bot.settings import Settings, load_settings
+from adapters.settings import load_settings
+from tests.configured import changed
 from tests.discord.conftest import (
     ALEX,
     MODERATOR,
@@ -53,7 +54,7 @@ def test_card_refusal(who, roles, channels, expected):
 
 
 async def test_a_configured_role_may_post_the_card(fake, settings, api_base):
-    runtime = build_runtime(Settings(**{**settings.__dict__, "discord_card_roles": ("4242",)}))
+    runtime = build_runtime(changed(settings, discord_card_roles=("4242",)))
     client = await logged_in(runtime)
     try:
         bot = Discord(fake, client)
@@ -68,7 +69,7 @@ async def test_a_configured_role_may_post_the_card(fake, settings, api_base):
 
 async def test_the_card_only_goes_to_configured_channels(fake, settings, api_base):
     runtime = build_runtime(
-        Settings(**{**settings.__dict__, "discord_card_channels": ("wellbeing",)})
+        changed(settings, discord_card_channels=("wellbeing",))
     )
     client = await logged_in(runtime)
     try:

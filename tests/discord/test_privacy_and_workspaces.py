@@ -14,7 +14,7 @@ from adapters.runtime import build_runtime
 from adapters.storage.database import make_engine
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.store import DatabaseStorage
-from bot.settings import Settings
+from tests.configured import changed
 from tests.discord.conftest import ALEX, HR, NEEDED, Discord, Person, logged_in, text_channel
 from tests.discord.test_conversation import path_to, safety_label
 from tests.storing import (
@@ -263,7 +263,7 @@ async def test_the_persons_discord_locale_picks_the_content(
     conversation_file.write_text(
         text.replace("I'm an automated tool", "Sou uma ferramenta automática", 1)
     )
-    runtime = build_runtime(Settings(**{**settings.__dict__, "content_dir": root}))
+    runtime = build_runtime(changed(settings, content_dir=root))
     storage = sqlite_storage(tmp_path)
     await storage.save_settings("discord", GUILD, WorkspacePrefs(locale=prefs_locale))
     client = await logged_in(runtime, storage)

@@ -19,7 +19,8 @@ from adapters.cli import main
 from adapters.discord.client import CoachOrTherapyClient, ShardedCoachOrTherapyClient, make_client
 from adapters.discord.runner import print_invite, serve_discord, sync_commands
 from adapters.runtime import build_runtime
-from bot.settings import Settings
+from adapters.settings import Settings
+from tests.configured import changed
 from tests.conftest import words
 from tests.discord.conftest import ALEX, NEEDED, Discord, text_channel
 from tests.discord.fake_discord import APP_ID
@@ -57,7 +58,7 @@ def test_guild_sync_is_for_that_server(fake, runtime, api_base):
 
 
 def test_guild_sync_uses_discord_guild_id(fake, settings, api_base):
-    runtime = build_runtime(Settings(**{**settings.__dict__, "discord_guild_id": 42}))
+    runtime = build_runtime(changed(settings, discord_guild_id=42))
     assert sync_commands(runtime, None, io.StringIO()) == 0
     (put,) = fake.calls_for("PUT", r"/commands$")
     assert put.path == f"/applications/{APP_ID}/guilds/42/commands"
@@ -126,7 +127,7 @@ async def test_login_takes_the_gateway_from_the_rest_base(fake, runtime, api_bas
 
 def test_shard_settings_reach_the_sharded_client(settings):
     runtime = build_runtime(
-        Settings(**{**settings.__dict__, "discord_shard_count": 4, "discord_shard_ids": (0, 1)})
+        changed(settings, discord_shard_count=4, discord_shard_ids=(0, 1))
     )
     client = make_client(runtime)
     assert isinstance(client, ShardedCoachOrTherapyClient)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from adapters.runtime import build_runtime
-from bot.settings import Settings
 from bot.state import TOKEN_ALPHABET
+from tests.configured import settings_of
 from tests.discord.conftest import ALEX, SAM, Discord, logged_in
 from tests.discord.fake_discord import Message
 from tests.slack.conftest import Clock, Person, SlackServer, button, buttons, shown_text
@@ -214,7 +214,7 @@ async def test_discord_replay_after_expiry_is_refused(bot: Discord):
 
 async def test_discord_a_rotated_out_key_is_accepted_until_removed(fake, api_base, tmp_path):
     def client_with(**secrets: str) -> Any:
-        settings = Settings(
+        settings = settings_of(
             discord_token="fake-token",
             discord_api_url=fake.base,
             data_dir=tmp_path,

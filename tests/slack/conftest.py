@@ -18,11 +18,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.runtime import Runtime, build_runtime
+from adapters.settings import Settings
 from adapters.slack.app import build_app
 from adapters.slack.respond import Replier
 from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.storage.interface import NoStorage, Storage
-from bot.settings import Settings
+from tests.configured import settings_of
 from tests.loopback import listen
 
 SIGNING_SECRET = "test-signing-secret"
@@ -162,7 +163,7 @@ def slack_settings(fake: FakeSlack, tmp_path: Path, **overrides: Any) -> Setting
         "coaching_contact": "coaching@example.com",
     }
     values.update(overrides)
-    return Settings(**values)
+    return settings_of(**values)
 
 
 class Clock:

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
 
+from adapters.settings import Settings
 from adapters.storage import rows
 from adapters.storage.cli import run_db
 from adapters.storage.database import SchemaBehindError, alembic_config, check_schema, make_engine
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.schema import metadata, workspace_settings
-from bot.settings import Settings
 from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

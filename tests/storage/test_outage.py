@@ -13,13 +13,13 @@ from sqlalchemy import create_engine
 
 from adapters.conversation import ConversationService
 from adapters.runtime import build_runtime
+from adapters.settings import Settings
 from adapters.storage import rows
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.store import DatabaseStorage
 from bot.effects import Ask, ShowResult
 from bot.events import Choose, Start
-from bot.settings import Settings
 from bot.state import Who
 from tests.loopback import free_port
 from tests.slack.conftest import Person, buttons, shown_text

@@ -7,11 +7,11 @@ import logging
 import pytest
 from sqlalchemy import inspect
 
+from adapters.settings import Settings
 from adapters.storage.database import SchemaBehindError
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.startup import open_storage
 from bot.errors import SettingsError
-from bot.settings import Settings
 from tests.loopback import free_port
 
 
