@@ -1,6 +1,6 @@
 """What a chat platform tells the rest of the program about itself: one description per platform.
 
-Each platform's folder in adapters/ exports one Platform, and adapters/platforms.py lists them;
+Each platform's folder in adapters/ exports one Platform, and adapters/registry.py lists them;
 the command line, start-up, `validate`'s platform checks and `card --format` loop over that list,
 so adding a platform is its folder and one line there.
 """
