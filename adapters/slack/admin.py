@@ -266,11 +266,14 @@ def admin_commands(runtime: Runtime, storage: Storage) -> dict[str, CommandHandl
     """`settings` and `stats` for the slash command."""
     admin = WorkspaceAdmin(runtime, storage, "slack")
 
-    async def settings(bot: SlackBot, call: CommandCall) -> None:
+    async def refusal(bot: SlackBot, call: CommandCall) -> str | None:
+        """Answer Slack at once, then say why (a message key) the person may not go on."""
         await call.ack()
         why = await _command_refusal(bot, call)
-        if why is None and not admin.available:
-            why = "admin.no_database"
+        return "admin.no_database" if why is None and not admin.available else why
+
+    async def settings(bot: SlackBot, call: CommandCall) -> None:
+        why = await refusal(bot, call)
         locale, words = await _admin_words(bot, call)
         if why is not None:
             await _tell(bot, call, words[why])
@@ -285,10 +288,7 @@ def admin_commands(runtime: Runtime, storage: Storage) -> dict[str, CommandHandl
             await _tell(bot, call, words["slack.no_form"])
 
     async def stats(bot: SlackBot, call: CommandCall) -> None:
-        await call.ack()
-        why = await _command_refusal(bot, call)
-        if why is None and not admin.available:
-            why = "admin.no_database"
+        why = await refusal(bot, call)
         _, words = await _admin_words(bot, call)
         text = words[why] if why else await admin.stats(call.command.who.workspace, words)
         await _tell(bot, call, text)

@@ -6,22 +6,24 @@ the reference locale in locale_match; checking a whole folder (every combination
 validate.
 """
 
+from bot.content.fit import longest_reasons
 from bot.content.loading import (
-    CONTACT_LENGTH,
-    FILES,
-    MAX_ANSWERS,
-    MAX_QUESTIONS,
-    REFERENCE_LOCALE,
-    REQUIRED_MESSAGES,
     Located,
-    Places,
     content_folders,
     file_label,
     fingerprint,
     load_content,
     load_located,
     locales,
-    longest_reasons,
+)
+from bot.content.reading import Places
+from bot.content.rules import (
+    CONTACT_LENGTH,
+    FILES,
+    MAX_ANSWERS,
+    MAX_QUESTIONS,
+    REFERENCE_LOCALE,
+    REQUIRED_MESSAGES,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from bot.content.fit import check_help_message, check_messages_fit, longest_reasons
+from bot.content.fit import check_help_message, check_messages_fit
 from bot.content.keys import check_terminal_keys
 from bot.content.limits import (
     NO_NEEDS,
@@ -32,7 +32,6 @@ from bot.content.located_yaml import Where, YamlList, YamlMap, load_yaml
 from bot.content.reading import Conversation, Places, Reader, fill
 from bot.content.rules import (
     BUTTON_MESSAGES,
-    CONTACT_LENGTH,
     FILES,
     HEADER_MESSAGES,
     MAX_ANSWERS,
@@ -62,24 +61,6 @@ from bot.model import (
     SafetyQuestion,
 )
 from bot.regions import is_country, region_code
-
-__all__ = [
-    "CONTACT_LENGTH",
-    "FILES",
-    "MAX_ANSWERS",
-    "MAX_QUESTIONS",
-    "REFERENCE_LOCALE",
-    "REQUIRED_MESSAGES",
-    "Located",
-    "Places",
-    "file_label",
-    "fingerprint",
-    "load_content",
-    "load_located",
-    "locales",
-    "longest_reasons",
-]
-
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")

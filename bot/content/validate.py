@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bot.content.coverage import MAX_COMBINATIONS, Coverage, check_coverage, combination_count
 from bot.content.limits import NO_NEEDS, ContentNeeds
-from bot.content.loading import REFERENCE_LOCALE, Located, content_folders, file_label, load_located
+from bot.content.loading import Located, content_folders, file_label, load_located
+from bot.content.rules import REFERENCE_LOCALE
 from bot.errors import ContentError, Problem
 from bot.model import Content
 
