@@ -264,6 +264,7 @@ async def test_too_many_card_channels_are_refused_and_nothing_is_saved(
         stored.server, form(card_channels=_channels(MAX_CARD_CHANNELS)), user=ADMIN
     )
     assert reply["response_action"] == "update"
+    assert await form_outcome(installing_slack) == SAVED
     assert len((await stored.workspaces.settings("slack", "T1")).card_channels) == MAX_CARD_CHANNELS
 
 
