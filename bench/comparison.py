@@ -93,7 +93,7 @@ def arguments(description: str, storages: list[str]) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="sample our app with py-spy during the rounds and write the profiles to DIR",
+        help="sample our app and the bare one with py-spy during the rounds; profiles go to DIR",
     )
     return parser.parse_args()
 
@@ -134,7 +134,7 @@ async def compare(platform: Platform, args: argparse.Namespace) -> None:
             await bare.start(platform.ready(env))
             apps = [platform.app(name, process, False) for name, process in ours]
             apps.append(platform.app(platform.baseline, bare, True))
-            with profiling.recording([p for _, p in ours], args.profile) as profiles:
+            with profiling.recording([*(p for _, p in ours), bare], args.profile) as profiles:
                 results = await alternate(apps, args.rounds, args.people, args.conversations)
         finally:
             for process in started:
