@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import discord
 
@@ -49,45 +48,3 @@ def parse_custom_id(custom_id: str) -> Click | None:
     if event is None:
         return None
     return Click(event, match["token"] or None)
-
-
-class ClickHandler(Protocol):
-    """Whoever answers conversation clicks (the bot's conversations)."""
-
-    async def on_click(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
-        """Answer one press of a conversation button."""
-        ...
-
-
-class HasClickHandler(Protocol):
-    """A client that knows who answers its conversation clicks."""
-
-    @property
-    def clicks(self) -> ClickHandler:
-        """The click handler."""
-        ...
-
-
-class ConversationButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
-    """A button of a conversation; everything it needs to continue lives in its custom_id."""
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ConversationButton:
-        """Rebuild the button from a click; no state is kept between clicks."""
-        if isinstance(item, discord.ui.Button):
-            return cls(item)
-        return cls(discord.ui.Button(custom_id=match.group(0)))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the click to the client's conversations."""
-        client: HasClickHandler = interaction.client
-        await client.clicks.on_click(interaction, self.custom_id)

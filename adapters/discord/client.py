@@ -15,7 +15,7 @@ from adapters import log_privacy
 from adapters.admin import WorkspaceAdmin
 from adapters.conversation import ConversationService
 from adapters.discord.admin import build_admin_command
-from adapters.discord.buttons import ConversationButton
+from adapters.discord.buttons import TEMPLATE
 from adapters.discord.conversations import TROUBLE, Conversations
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.shape import interaction_problem
@@ -108,14 +108,21 @@ class CoachOrTherapyClient(discord.Client):
         parsers = self._connection.parsers
         parsers["INTERACTION_CREATE"] = _refusing_unreadable(parsers["INTERACTION_CREATE"])
 
-    @property
-    def clicks(self) -> Conversations:
-        """Who answers conversation buttons."""
-        return self.conversations
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a press of any conversation button, whoever's message it is on.
+
+        The button's custom_id carries everything, so the click goes straight to the
+        conversation; discord.py's DynamicItem would first rebuild every button of the message
+        as a view, which costs more than the turn itself.
+        """
+        if interaction.type is not discord.InteractionType.component or interaction.data is None:
+            return
+        custom_id = interaction.data.get("custom_id")
+        if isinstance(custom_id, str) and TEMPLATE.fullmatch(custom_id):
+            await self.conversations.on_click(interaction, custom_id)
 
     async def setup_hook(self) -> None:
-        """Route every conversation button here; follow a REST proxy's gateway when one is set."""
-        self.add_dynamic_items(ConversationButton)
+        """Follow a REST proxy's gateway when one is set."""
         await self.tree.set_translator(ContentTranslator(self.runtime.book))
         if self.runtime.settings.section(DiscordSettings).api_url:
             _, url, _ = await self.http.get_bot_gateway()

@@ -50,9 +50,9 @@ class Reply:
 class ButtonRows(discord.ui.View):
     """Rows of conversation buttons, sent as they are and never kept after sending.
 
-    Clicks are routed by ConversationButton's custom_id template, so discord.py has nothing to
-    remember about the message: not being dispatchable keeps it out of the view store (and out of
-    the 15-minute timeout it gives ephemeral views).
+    Clicks are routed by their custom_id (adapters/discord/client.py), so discord.py has nothing
+    to remember about the message: not being dispatchable keeps it out of the view store (and out
+    of the 15-minute timeout it gives ephemeral views).
     """
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
