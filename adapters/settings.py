@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from dotenv import dotenv_values
 
@@ -280,7 +280,10 @@ class Settings:
     @property
     def database_url_or_default(self) -> str:
         """DATABASE_URL, else a SQLite file in the data folder."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'coach-or-therapy.db').resolve()}"
+        if self.database_url:
+            return self.database_url
+        # percent-encoded, so a folder named with ? # % or a line break is still that folder
+        return "sqlite:///" + quote(str((self.data_dir / "coach-or-therapy.db").resolve()))
 
     def section(self, kind: type[S]) -> S:
         """A platform's own settings (read now if they were not given; SettingsError if wrong)."""

@@ -50,3 +50,12 @@ def invisible_character(text: str) -> str | None:
             name = unicodedata.name(character, "no name")
             return f"U+{ord(character):04X} ({name})"
     return None
+
+
+def on_one_line(text: str) -> str:
+    """The text with every hidden character written as its escape (a line break as \\n), so
+    that a name with one in it, a file path say, still shows whole on one line."""
+    return "".join(
+        character.encode("unicode_escape").decode() if hidden(character) else character
+        for character in text
+    )

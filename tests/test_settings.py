@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from adapters.discord.settings import DiscordSettings
 from adapters.registry import PLATFORMS, setting_names
@@ -90,6 +91,14 @@ def test_values_are_parsed_into_their_types(tmp_path):
 def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path):
     settings = load(DATA_DIR=str(tmp_path))
     assert settings.database_url_or_default == f"sqlite:///{tmp_path / 'coach-or-therapy.db'}"
+
+
+@pytest.mark.parametrize("folder", ["a?b", "a#b", "100%", "two\nlines", "with space", "Größe"])
+def test_a_data_folder_with_any_name_is_that_folder_in_the_database_url(tmp_path, folder):
+    data_dir = tmp_path / folder
+    settings = load(DATA_DIR=str(data_dir))
+    database = make_url(settings.database_url_or_default).database
+    assert database == str((data_dir / "coach-or-therapy.db").resolve())
 
 
 @pytest.mark.parametrize(

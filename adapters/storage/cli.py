@@ -18,6 +18,7 @@ from adapters.storage.database import (
     schema_status,
     upgrade,
 )
+from bot.plain_text import on_one_line
 
 SQLITE_UPGRADES_ITSELF = "the bot brings a SQLite file up to date by itself when it starts"
 
@@ -61,7 +62,8 @@ def run_db(settings: Settings, action: str, out: TextIO) -> int:
     sqlite = _sqlite_file(url)
     if action == "current" and sqlite is not None:
         if not sqlite.is_file():
-            print(f"no database file at {sqlite} yet; {SQLITE_UPGRADES_ITSELF}", file=out)
+            where = on_one_line(str(sqlite))
+            print(f"no database file at {where} yet; {SQLITE_UPGRADES_ITSELF}", file=out)
             return 0
         engine = _sqlite_reader(url, sqlite)
     else:

@@ -13,9 +13,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect
+from sqlalchemy.engine import URL
 
 from adapters.settings import Settings
 from adapters.storage import rows
@@ -23,6 +24,7 @@ from adapters.storage.cli import run_db
 from adapters.storage.database import SchemaBehindError, alembic_config, check_schema, make_engine
 from adapters.storage.interface import WorkspacePrefs
 from adapters.storage.schema import metadata, workspace_settings
+from bot.plain_text import on_one_line
 from tests.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,9 +73,14 @@ def _sqlite_behind(path: Path) -> None:
     connection.close()
 
 
+def _sqlite_url(path: Path) -> str:
+    """A SQLite URL for a file whose path may hold any character (? and # included)."""
+    return URL.create("sqlite", database=str(path)).render_as_string()
+
+
 def _sqlite_current(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(_sqlite_url(path))
     check_schema(engine)
     engine.dispose()
 
@@ -104,6 +111,10 @@ SQLITE_STATES = {
     ).filter(lambda name: name not in (".", "..")),
     deeper=st.booleans(),
 )
+@example(state="not a database", folder="?", deeper=False)
+@example(state="current", folder="a#b", deeper=True)
+@example(state="missing", folder="\n", deeper=False)
+@example(state="behind", folder="%41", deeper=False)
 def test_db_current_on_sqlite_only_reads_and_never_asks_for_an_upgrade(
     tmp_path_factory, state, folder, deeper
 ):
@@ -112,10 +123,11 @@ def test_db_current_on_sqlite_only_reads_and_never_asks_for_an_upgrade(
     prepare, expected_code, says = SQLITE_STATES[state]
     prepare(path)
     before = _tree(root)
-    code, said = _db(f"sqlite:///{path}", "current")
+    code, said = _db(_sqlite_url(path), "current")
     assert _tree(root) == before
     assert code == expected_code, said
-    assert said.startswith(says.format(path=path)), said
+    # a line break or other hidden character in the path is shown as its escape
+    assert said.startswith(says.format(path=on_one_line(str(path)))), said
     assert "db upgrade" not in said
     assert said.count("\n") == 1
 
