@@ -45,6 +45,8 @@ class CountBatch:
         self._max_pending = max_pending
         self._lock = threading.Lock()
         self._pending: Counter[CountKey] = Counter()
+        self._writing_now = 0
+        """Counts taken out for the write under way: still waiting until it commits."""
         # one write at a time, so a batch put back after a failure is never written twice
         self._writing = threading.Lock()
         self.dropped = 0
@@ -53,9 +55,9 @@ class CountBatch:
 
     @property
     def pending(self) -> int:
-        """Counts waiting to be written."""
+        """Counts not yet in the database (those of a write under way included)."""
         with self._lock:
-            return sum(self._pending.values())
+            return sum(self._pending.values()) + self._writing_now
 
     def add(self, platform: str, workspace: str, counters: tuple[str, ...]) -> None:
         """Add one to each counter for this month, in memory."""
@@ -72,6 +74,7 @@ class CountBatch:
         with self._writing:
             with self._lock:
                 batch, self._pending = self._pending, Counter()
+                self._writing_now = sum(batch.values())
             if not batch:
                 return
             try:
@@ -80,8 +83,11 @@ class CountBatch:
                 with self._lock:
                     batch.update(self._pending)
                     self._pending = batch
+                    self._writing_now = 0
                     self._drop_overflow()
                 raise
+            with self._lock:
+                self._writing_now = 0
         self._report_dropped()
 
     async def flush(self) -> None:

@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import inspect, select
 
+from adapters.storage import rows
 from adapters.storage.database import make_engine, upgrade
 from adapters.storage.interface import StorageUnavailable, WorkspacePrefs
 from adapters.storage.rows import month_of
@@ -88,6 +90,34 @@ async def test_counts_wait_in_memory_and_go_in_one_statement(workspaces, engine)
         "finished": 50,
         "both": 50,
     }
+
+
+async def test_counts_on_their_way_to_the_database_are_still_waiting(workspaces, monkeypatch):
+    # a database slow to commit (one restarting, say): until the write lands, the counts in it
+    # have not been written, and nobody may read them as done
+    reached, release = threading.Event(), threading.Event()
+    write = rows.add_counts
+
+    def slow_write(engine, amounts):
+        reached.set()
+        release.wait(10)
+        write(engine, amounts)
+
+    monkeypatch.setattr(rows, "add_counts", slow_write)
+    workspaces.count("slack", "T1", ("started", "finished"))
+    writing = asyncio.ensure_future(workspaces.counts.flush())
+    assert await asyncio.to_thread(reached.wait, 10)
+    assert workspaces.counts.pending == 2
+    workspaces.count("slack", "T1", ("started",))
+    assert workspaces.counts.pending == 3
+    release.set()
+    await writing
+    assert workspaces.counts.pending == 1
+    assert (await exact_months(workspaces, "slack", "T1"))[0].counts == {
+        "started": 2,
+        "finished": 1,
+    }
+    assert workspaces.counts.pending == 0
 
 
 async def test_two_replicas_counting_at_once_lose_nothing(database_url):
