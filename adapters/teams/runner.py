@@ -23,7 +23,8 @@ from adapters.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 
-SDK_LOGGERS = ("microsoft_agents",)
+SDK_LOGGER = "microsoft_agents"
+CONNECTOR_LOGGER = "microsoft_agents.hosting.core.connector"
 TROUBLE_REPEAT_SECONDS = 60.0
 """The same trouble is logged again at most this often, however many requests meet it."""
 
@@ -43,10 +44,12 @@ class _OncePerMinute:
 
 def _quiet_sdk() -> None:
     # the SDK logs every call it makes at INFO, with conversation ids; its warnings stay
-    for name in SDK_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.level < logging.WARNING:
-            logger.setLevel(max(logging.WARNING, logging.getLogger().level))
+    sdk = logging.getLogger(SDK_LOGGER)
+    if sdk.level < logging.WARNING:
+        sdk.setLevel(max(logging.WARNING, logging.getLogger().level))
+    # each failed Bot Connector call comes back to us as an exception and is logged once, in
+    # one line saying what was not delivered; the SDK's own line per try would only repeat it
+    logging.getLogger(CONNECTOR_LOGGER).setLevel(logging.CRITICAL)
 
 
 async def serve_teams(runtime: Runtime, storage: Storage) -> None:
