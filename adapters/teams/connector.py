@@ -142,6 +142,8 @@ class Connector:
             client = await self._client(service_url)
             try:
                 return await call(client)
+            except aiohttp.InvalidURL:
+                raise ConnectorTrouble(f"Teams gave an address the bot cannot {what} at") from None
             except aiohttp.ClientResponseError as exc:
                 if exc.status != 429 and exc.status < 500:
                     raise ConnectorTrouble(f"Teams refused to {what} (HTTP {exc.status})") from None

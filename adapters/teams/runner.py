@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SDK_LOGGER = "microsoft_agents"
 CONNECTOR_LOGGER = "microsoft_agents.hosting.core.connector"
+ACTIVITY_LOGGER = "microsoft_agents.activity"
 TROUBLE_REPEAT_SECONDS = 60.0
 """The same trouble is logged again at most this often, however many requests meet it."""
 
@@ -50,6 +51,9 @@ def _quiet_sdk() -> None:
     # each failed Bot Connector call comes back to us as an exception and is logged once, in
     # one line saying what was not delivered; the SDK's own line per try would only repeat it
     logging.getLogger(CONNECTOR_LOGGER).setLevel(logging.CRITICAL)
+    # an activity the schema refuses gets a 400; the SDK's error line for it quotes the
+    # activity's fields (a person's words among them) with a traceback
+    logging.getLogger(ACTIVITY_LOGGER).setLevel(logging.CRITICAL)
 
 
 async def serve_teams(runtime: Runtime, storage: Storage) -> None:

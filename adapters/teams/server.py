@@ -49,7 +49,7 @@ def build_web_app(
             token = bearer_token(request.headers.get("Authorization"))
             claims = await verified_claims(token, keys, app_id)
         except Refused as exc:
-            log.info("refused a request: %s", exc)
+            log.debug("refused a request: %s", exc)
             return web.json_response({"error": "unauthorized"}, status=401)
         except KeysUnavailable as exc:
             trouble(str(exc))
@@ -61,18 +61,18 @@ def build_web_app(
         try:
             body = await request.read()
             raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             return web.json_response({"error": "the body is not JSON"}, status=400)
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"error": "the body is too large"}, status=413)
         try:
             check_service_url(claims, raw.get("serviceUrl") if isinstance(raw, dict) else None)
         except Refused as exc:
-            log.info("refused a request: %s", exc)
+            log.debug("refused a request: %s", exc)
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
             activity = Activity.model_validate(raw)
-        except (pydantic.ValidationError, TypeError, ValueError):
+        except (pydantic.ValidationError, TypeError, ValueError, RecursionError):
             return web.json_response({"error": "not an activity"}, status=400)
         try:
             answer = await conversations.on_activity(activity)
