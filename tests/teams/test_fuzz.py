@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.teams.conftest import SECRETS, Person, TeamsProcess, shown_text
+from tests.teams.conftest import SECRETS, Person, TeamsProcess, actions, shown_text
 from tests.teams.fake_microsoft import BOT_TOKEN_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -140,7 +140,7 @@ async def test_afterwards_it_still_works_and_logged_nothing_private(
     for question in content.questions:
         await person.click(question.answers[1].label)
     assert "Where to go next" in shown_text(person.card)
-    tokens = [a["data"].get("token") for a in _actions(person.card) if a.get("data")]
+    tokens = [a["data"].get("token") for a in actions(person.card) if a.get("data")]
     code, output = fuzzed.terminate()
     assert code == 0, output
     assert "DEBUG" in output, "the process did log at DEBUG"
@@ -154,9 +154,3 @@ async def test_afterwards_it_still_works_and_logged_nothing_private(
     for question in content.questions:
         for answer in question.answers:
             assert answer.label not in output, answer.label
-
-
-def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    from tests.teams.conftest import actions
-
-    return actions(card)
