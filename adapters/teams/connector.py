@@ -23,11 +23,11 @@ log = logging.getLogger(__name__)
 
 SCOPE = "https://api.botframework.com/.default"
 TRIES = 3
-RETRY_AFTER_MOST_SECONDS = 10.0
+RETRY_AFTER_MOST_SECONDS = 3.0
 """A Retry-After longer than this is not waited out: the person would be waiting."""
 TOKEN_MARGIN_SECONDS = 5 * 60
 """A token is fetched again this long before it expires."""
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 5.0
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ comparison, whose "Take it privately" starts a walk-through in a personal chat.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -26,6 +27,10 @@ from bot.state import Who
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+INVOKE_BUDGET_SECONDS = 4.0
+"""How long a click may wait on the Bot Connector: Teams shows an error after about 5 s."""
+REPLY_BUDGET_SECONDS = 12
+"""How long a message may wait on its replies: the Bot Connector delivers it again after 15 s."""
 CARD_ACTION = "adaptiveCard/action"
 PERSONAL = "personal"
 _VERB = re.compile(re.escape(BUTTON_PREFIX) + f"(?P<code>{EVENT_CODE_PATTERN})")
@@ -111,6 +116,7 @@ class TeamsConversations:
     def __init__(self, service: ConversationService, connector: Connector) -> None:
         self.service = service
         self.connector = connector
+        self._private_starts: set[asyncio.Task[bool]] = set()
 
     async def on_activity(self, activity: Activity) -> Answer:
         """Answer one activity whose token has been checked."""
@@ -124,6 +130,11 @@ class TeamsConversations:
             # show that as an error, and nothing is wrong
             return Answer(200, {})
         return OK
+
+    async def finish(self, grace: float) -> None:
+        """Let walk-throughs still being opened in private chats finish, up to `grace` seconds."""
+        if self._private_starts:
+            await asyncio.wait(self._private_starts, timeout=grace)
 
     async def _on_message(self, activity: Activity) -> None:
         who = who_sent(activity)
@@ -161,21 +172,33 @@ class TeamsConversations:
         was, with a line for them saying where it went (or how to open that chat)."""
         card_turn = await self._take(who, activity, ShowCard(), None)
         sender = activity.from_property
-        service_url = activity.service_url or ""
-        try:
-            assert sender is not None and sender.id
-            chat = await self.connector.open_personal_chat(service_url, who.workspace, sender.id)
-            turn = await self._take(who, activity, Start(), None)
-            for effect in turn.effects:
-                await self.connector.reply(
-                    service_url, chat, None, message(render(effect, turn.token))
-                )
-            notice = "teams.sent_privately"
-        except ConnectorTrouble as exc:
-            log.warning("could not start a walk-through in a private chat: %s", exc)
-            notice = "teams.open_chat"
+        opening = asyncio.create_task(
+            self._open_private(who, activity, sender.id if sender is not None else None)
+        )
+        self._private_starts.add(opening)
+        opening.add_done_callback(self._private_starts.discard)
+        # Teams waits about 5 seconds for the card; a chat that takes longer to open still
+        # gets its walk-through, and meanwhile the person reads how to open it themselves
+        done, _ = await asyncio.wait({opening}, timeout=INVOKE_BUDGET_SECONDS)
+        opened = opening in done and opening.result()
+        notice = "teams.sent_privately" if opened else "teams.open_chat"
         words = card_turn.guide.content.messages[notice]
         return Answer(200, invoke_reply(render(card_turn.effects[0], card_turn.token, words)))
+
+    async def _open_private(self, who: Who, activity: Activity, person_id: str | None) -> bool:
+        service_url = activity.service_url
+        if not person_id or not service_url:
+            return False
+        try:
+            chat = await self.connector.open_personal_chat(service_url, who.workspace, person_id)
+            turn = await self._take(who, activity, Start(), None)
+            for effect in turn.effects:
+                card = render(effect, turn.token)
+                await self.connector.reply(service_url, chat, None, message(card))
+        except ConnectorTrouble as exc:
+            log.warning("could not start a walk-through in a private chat: %s", exc)
+            return False
+        return True
 
     async def _take(
         self, who: Who, activity: Activity, event: Event, token: str | None
@@ -193,12 +216,19 @@ class TeamsConversations:
         if conversation is None or not activity.service_url:
             raise NotUsable("no conversation")
         try:
-            for card in cards:
-                await self.connector.reply(
-                    activity.service_url,
-                    conversation.id,
-                    activity.id if reply else None,
-                    message(card),
-                )
+            # answered before the Bot Connector gives up on us and delivers the message again
+            async with asyncio.timeout(REPLY_BUDGET_SECONDS):
+                for card in cards:
+                    await self.connector.reply(
+                        activity.service_url,
+                        conversation.id,
+                        activity.id if reply else None,
+                        message(card),
+                    )
         except ConnectorTrouble as exc:
             log.warning("a reply was not delivered: %s", exc)
+        except TimeoutError:
+            log.warning(
+                "a reply was not delivered: Teams' Bot Connector took more than %d seconds",
+                REPLY_BUDGET_SECONDS,
+            )

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 SDK_LOGGER = "microsoft_agents"
 CONNECTOR_LOGGER = "microsoft_agents.hosting.core.connector"
 ACTIVITY_LOGGER = "microsoft_agents.activity"
+SHUTDOWN_GRACE_SECONDS = 20.0
+"""How long walk-throughs still being opened may take after SIGTERM (within a 30 s grace)."""
 TROUBLE_REPEAT_SECONDS = 60.0
 """The same trouble is logged again at most this often, however many requests meet it."""
 
@@ -97,6 +99,7 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
             await stop.wait()
         finally:
             await runner.cleanup()
+            await conversations.finish(SHUTDOWN_GRACE_SECONDS)
             await connector.close()
 
 

@@ -55,6 +55,8 @@ class Fault:
     status: int
     times: int
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (then answer as usual when `status` is 0)."""
 
 
 class FakeMicrosoft:
@@ -109,6 +111,11 @@ class FakeMicrosoft:
         """The next `times` calls under `path` get `status`."""
         with self._lock:
             self.faults.append(Fault(path, status, times, headers))
+
+    def slow(self, path: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls under `path` are answered after `seconds`."""
+        with self._lock:
+            self.faults.append(Fault(path, 0, times, delay=seconds))
 
     def forget(self) -> None:
         """Forget the calls so far (and any fault left)."""
@@ -190,7 +197,9 @@ class FakeMicrosoft:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
-        if fault is not None:
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and fault.status:
             call.status = fault.status
             return web.json_response({"error": "fault"}, status=fault.status, headers=fault.headers)
         path = request.path

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from tests.teams.conftest import Person, labels, shown_text
@@ -89,3 +92,22 @@ async def test_in_a_group_chat_too(bot, microsoft, http):
     )
     (card,) = await person.say("<at>Coaching or therapy?</at>   CARD ")
     assert len(_rows(card)) == 17
+
+
+async def test_a_private_chat_slow_to_open_still_gets_its_walk_through(channel_person, microsoft):
+    (card,) = await channel_person.say("<at>Coaching or therapy?</at> card")
+    microsoft.forget()
+    microsoft.slow("/amer/v3/conversations", 6)
+    answer = await channel_person.click("Take it privately", card)
+    # Teams would give up on a click answered this late; the person is told how to open it
+    assert "Open one yourself" in shown_text(answer)
+    deadline = time.monotonic() + 30
+    while not [
+        c
+        for c in microsoft.connector_calls()
+        if c.path.startswith("/amer/v3/conversations/a:personal-")
+    ]:
+        assert time.monotonic() < deadline, "the walk-through never reached the private chat"
+        await asyncio.sleep(0.1)
+    (walk,) = microsoft.sent_cards()
+    assert "Question 1 of 9" in shown_text(walk)
