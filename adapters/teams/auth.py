@@ -11,7 +11,9 @@ and the `serviceurl` claim equal to the activity's serviceUrl.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 
 import aiohttp
 import jwt
+from cachetools import TTLCache
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,11 @@ KEYS_KEPT_SECONDS = 24 * 60 * 60
 UNKNOWN_KEY_REFETCH_SECONDS = 5 * 60
 """A token signed by a key we do not have makes us fetch again, at most this often."""
 FETCH_TIMEOUT_SECONDS = 10.0
+CHECKED_KEPT_SECONDS = 5 * 60
+"""How long a token that checked out is trusted again without checking its signature (the Bot
+Connector sends the same token with many activities); its expiry is still checked each time."""
+CHECKED_KEPT = 4096
+_ONE_WORD = re.compile(r"\S+")
 
 
 class Refused(Exception):
@@ -146,7 +154,7 @@ def bearer_token(authorization: str | None) -> str:
         raise Refused("no Authorization header")
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or any(c.isspace() for c in token):
+    if scheme.lower() != "bearer" or not _ONE_WORD.fullmatch(token):
         raise Refused("the Authorization header is not a bearer token")
     return token
 
@@ -193,3 +201,30 @@ def check_service_url(claims: Mapping[str, Any], service_url: object) -> None:
         raise Refused("the token or the activity names no serviceUrl")
     if claimed.rstrip("/") != service_url.rstrip("/"):
         raise Refused("the token was issued for another serviceUrl")
+
+
+class TokenCheck:
+    """Checks tokens for one bot, trusting one that checked out again for a few minutes."""
+
+    def __init__(
+        self, keys: MicrosoftKeys, app_id: str, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.keys = keys
+        self.app_id = app_id
+        self._clock = clock
+        self._checked: TTLCache[bytes, dict[str, Any]] = TTLCache(
+            maxsize=CHECKED_KEPT, ttl=CHECKED_KEPT_SECONDS
+        )
+
+    async def claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token the Bot Connector signed for this bot (Refused otherwise)."""
+        digest = hashlib.sha256(token.encode()).digest()
+        claims = self._checked.get(digest)
+        if claims is not None:
+            expires = claims.get("exp")
+            if isinstance(expires, int | float) and self._clock() <= expires + LEEWAY_SECONDS:
+                return claims
+            del self._checked[digest]
+        claims = await verified_claims(token, self.keys, self.app_id)
+        self._checked[digest] = claims
+        return claims

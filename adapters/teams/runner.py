@@ -15,7 +15,7 @@ from adapters.conversation import ConversationService
 from adapters.platform import CannotStart
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
-from adapters.teams.auth import KeysUnavailable, MicrosoftKeys
+from adapters.teams.auth import KeysUnavailable, MicrosoftKeys, TokenCheck
 from adapters.teams.connector import BadCredentials, BotToken, Connector, ConnectorTrouble
 from adapters.teams.conversations import TeamsConversations
 from adapters.teams.server import MESSAGES_PATH, build_web_app
@@ -79,7 +79,8 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
         trouble = _OncePerMinute()
         # no line per request: a click would be all that is logged; a proxy can keep access logs
         runner = web.AppRunner(
-            build_web_app(conversations, keys, teams.app_id, trouble), access_log=None
+            build_web_app(conversations, TokenCheck(keys, teams.app_id), trouble),
+            access_log=None,
         )
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)

@@ -17,11 +17,10 @@ from microsoft_agents.activity import Activity
 
 from adapters.teams.auth import (
     KeysUnavailable,
-    MicrosoftKeys,
     Refused,
+    TokenCheck,
     bearer_token,
     check_service_url,
-    verified_claims,
 )
 from adapters.teams.conversations import NotUsable, TeamsConversations
 
@@ -35,8 +34,7 @@ KEYS_RETRY_SECONDS = 30
 
 def build_web_app(
     conversations: TeamsConversations,
-    keys: MicrosoftKeys,
-    app_id: str,
+    tokens: TokenCheck,
     on_trouble: Callable[[str], None] | None = None,
 ) -> web.Application:
     """An aiohttp application serving the bot at /api/messages (and /healthz)."""
@@ -47,7 +45,7 @@ def build_web_app(
     async def messages(request: web.Request) -> web.StreamResponse:
         try:
             token = bearer_token(request.headers.get("Authorization"))
-            claims = await verified_claims(token, keys, app_id)
+            claims = await tokens.claims(token)
         except Refused as exc:
             log.debug("refused a request: %s", exc)
             return web.json_response({"error": "unauthorized"}, status=401)

@@ -8,7 +8,7 @@ import time
 import jwt
 import pytest
 
-from adapters.teams.auth import MicrosoftKeys, Refused, verified_claims
+from adapters.teams.auth import MicrosoftKeys, Refused, TokenCheck, verified_claims
 from tests.teams.conftest import Person
 from tests.teams.fake_microsoft import APP_ID, KEY_ID, FakeMicrosoft
 
@@ -147,3 +147,24 @@ async def test_a_new_key_is_fetched_when_microsoft_rotates(microsoft, http):
         assert len([c for c in microsoft.calls if c.path.endswith("/keys")]) == fetched
     finally:
         microsoft.key, microsoft.other_key = old, microsoft.key
+
+
+class _NoKeys:
+    """Microsoft with no keys at all: only a token trusted already can pass."""
+
+    async def key(self, kid):
+        return None
+
+
+async def test_a_token_that_checked_out_is_trusted_again_only_until_it_expires(microsoft, http):
+    now = [time.time()]
+    check = TokenCheck(MicrosoftKeys(microsoft.openid_url, lambda: http), APP_ID, lambda: now[0])
+    token = microsoft.mint(exp=int(now[0]) + 60)
+    assert (await check.claims(token))["aud"] == APP_ID
+    check.keys = _NoKeys()
+    assert (await check.claims(token))["aud"] == APP_ID  # trusted without its signature
+    with pytest.raises(Refused):
+        await check.claims(microsoft.mint())  # another token is checked in full
+    now[0] += 60 + 5 * 60 + 1  # past its expiry and the leeway
+    with pytest.raises(Refused):
+        await check.claims(token)
