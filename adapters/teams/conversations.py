@@ -72,10 +72,10 @@ def parse_click(value: object) -> Click | None:
         return None
     data = action.get("data")
     token = data.get(TOKEN_FIELD) if isinstance(data, dict) else None
-    if token is None:
-        return Click(event, None)
+    if token is not None and not isinstance(token, str):
+        return None
     # a damaged token still reaches the engine, which refuses it kindly
-    return Click(event, token if isinstance(token, str) else "")
+    return Click(event, token or None)
 
 
 def command_text(activity: Activity) -> str:

@@ -76,6 +76,9 @@ def build_web_app(
             answer = await conversations.on_activity(activity)
         except NotUsable as exc:
             return web.json_response({"error": f"the activity has {exc}"}, status=400)
+        except Exception as exc:
+            log.error("a Teams activity failed: %s", type(exc).__name__)
+            return web.json_response({"error": "internal error"}, status=500)
         if answer.body is None:
             return web.Response(status=answer.status)
         return web.json_response(answer.body, status=answer.status)

@@ -133,9 +133,10 @@ async def test_a_tampered_token_is_refused_kindly(person):
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     refused = await person.press({**answer, "data": {"token": flipped}})
     assert "couldn't read that button" in shown_text(refused)
-    garbage = await person.press({"verb": "cot:zz", "data": {"token": 17}})
-    assert "couldn't read that button" in shown_text(garbage)
-    assert "Get help now" in labels(garbage)
+    for verb, data in (("cot:zz", {"token": token}), ("cot:c0", {"token": 17}), ("x", [])):
+        garbage = await person.press({"verb": verb, "data": data})
+        assert "couldn't read that button" in shown_text(garbage)
+        assert labels(garbage) == ["Start", "Get help now"]
 
 
 async def test_the_token_binds_the_tenant(bot, microsoft, http, person):
