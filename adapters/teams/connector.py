@@ -73,6 +73,10 @@ class BotToken:
                 self._good_until = self._clock() + max(lasts - TOKEN_MARGIN_SECONDS, lasts / 2)
             return self._token
 
+    def forget(self) -> None:
+        """Fetch a new token next time (the Bot Connector refused this one)."""
+        self._token = None
+
     async def _fetch(self) -> tuple[str, float]:
         url = self._settings.token_url_or_default
         form = {
@@ -145,6 +149,11 @@ class Connector:
             except aiohttp.InvalidURL:
                 raise ConnectorTrouble(f"Teams gave an address the bot cannot {what} at") from None
             except aiohttp.ClientResponseError as exc:
+                if exc.status == 401 and attempt == 0:
+                    # a token Microsoft no longer takes (its keys rotated, say): fetch another
+                    self._token.forget()
+                    problem, wait = "HTTP 401", 0.0
+                    continue
                 if exc.status != 429 and exc.status < 500:
                     raise ConnectorTrouble(f"Teams refused to {what} (HTTP {exc.status})") from None
                 problem = f"HTTP {exc.status}"

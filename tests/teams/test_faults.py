@@ -71,3 +71,13 @@ async def test_other_activities_are_acknowledged(person, microsoft):
         status, _ = await person.post(person.activity(kind, membersAdded=[{"id": "29:alice"}]))
         assert status == 200
     assert microsoft.connector_calls() == []
+
+
+async def test_a_bot_token_the_connector_refuses_is_fetched_again(person, microsoft):
+    microsoft.fail(REPLIES, 401)
+    (card,) = await person.say("hi")
+    assert "Question 1 of 9" in shown_text(card)
+    refused, delivered = _sends(microsoft)
+    assert refused.status == 401 and delivered.status < 300
+    assert refused.authorization != delivered.authorization
+    assert len([c for c in microsoft.calls if "oauth2" in c.path]) == 1
