@@ -19,7 +19,15 @@ from microsoft_agents.activity import Activity
 from adapters.conversation import ConversationService, TurnReply
 from adapters.log_privacy import BUTTON_PREFIX
 from adapters.teams.connector import Connector, ConnectorTrouble
-from adapters.teams.render import TOKEN_FIELD, invoke_reply, message, notice_card, render
+from adapters.teams.render import (
+    TOKEN_FIELD,
+    invoke_reply,
+    message,
+    notice_card,
+    render,
+    welcome_card,
+)
+from bot.effects import Action
 from bot.engine import refusal
 from bot.events import EVENT_CODE_PATTERN, Event, ShowCard, Start, parse_event_code
 from bot.state import Who
@@ -123,6 +131,9 @@ class TeamsConversations:
         if activity.type == "message":
             await self._on_message(activity)
             return OK
+        if activity.type == "conversationUpdate" and is_personal(activity):
+            await self._on_installed(activity)
+            return OK
         if activity.type == "invoke":
             if activity.name == CARD_ACTION:
                 return await self._on_click(activity)
@@ -152,6 +163,18 @@ class TeamsConversations:
         event: Event = ShowCard() if words == "card" else Start()
         turn = await self._take(who, activity, event, None)
         await self._send(activity, [render(e, turn.token) for e in turn.effects])
+
+    async def _on_installed(self, activity: Activity) -> None:
+        """Welcome a person who has just added the bot: what it does, and a Start button."""
+        recipient = activity.recipient
+        added = [member.id for member in activity.members_added or []]
+        if recipient is None or recipient.id not in added:
+            return
+        who = who_sent(activity)
+        guide = await self.service.guide(who, activity.locale)
+        words = guide.content.messages
+        start = Action(Start(), words["buttons.start"], "primary")
+        await self._send(activity, [welcome_card(words["teams.usage"], start)], reply=False)
 
     async def _on_click(self, activity: Activity) -> Answer:
         who = who_sent(activity)

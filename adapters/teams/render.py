@@ -101,6 +101,11 @@ def notice_card(words: str) -> AdaptiveCard:
     return adaptive_card([text(words)])
 
 
+def welcome_card(words: str, start: Action) -> AdaptiveCard:
+    """A card of one sentence and a Start button (when someone adds the bot)."""
+    return adaptive_card([text(words), *_action_set((start,), None)])
+
+
 def _ask(ask: Ask, token: str | None) -> list[Element]:
     body: list[Element] = []
     if ask.intro:

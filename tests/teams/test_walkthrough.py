@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.teams.conftest import Person, actions, labels, shown_text
-from tests.teams.fake_microsoft import BOT_TOKEN_PREFIX
+from tests.teams.fake_microsoft import APP_ID, BOT_TOKEN_PREFIX
 
 pytestmark = pytest.mark.slow
 
@@ -146,3 +146,22 @@ async def test_the_token_binds_the_tenant(bot, microsoft, http, person):
     elsewhere = Person(bot, microsoft, http, tenant="00000000-0000-0000-0000-00000000beef")
     refused = await elsewhere.press(answer)
     assert "belong to someone else's walk-through" in shown_text(refused)
+
+
+async def test_adding_the_bot_is_welcomed_with_a_start_button(person, microsoft):
+    bot_id = f"28:{APP_ID}"
+    status, _ = await person.post(
+        person.activity("conversationUpdate", membersAdded=[{"id": bot_id}])
+    )
+    assert status == 200
+    (welcome,) = microsoft.sent_cards()
+    assert "Send me any message" in shown_text(welcome)
+    assert labels(welcome) == ["Start"]
+    (call,) = microsoft.connector_calls()
+    assert call.path == "/amer/v3/conversations/a:alice-chat/activities"
+    card = await person.click("Start", welcome)
+    assert "Question 1 of 9" in shown_text(card)
+    # someone else joining a chat, or the bot added to a team, sends nothing to the person
+    microsoft.forget()
+    await person.post(person.activity("conversationUpdate", membersAdded=[{"id": "29:bob"}]))
+    assert microsoft.connector_calls() == []
