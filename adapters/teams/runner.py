@@ -105,14 +105,20 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
 
 
 async def _check_microsoft(keys: MicrosoftKeys, token: BotToken) -> None:
-    """Fetch the signing keys and the bot's token once, so that a wrong setting shows now."""
+    """Fetch the signing keys and the bot's token once, so that a wrong setting shows now.
+
+    Refused credentials stop the bot; Microsoft out of reach is one warning line.
+    """
+    away: list[str] = []
     try:
         await keys.refresh()
     except KeysUnavailable as exc:
-        log.warning("%s; requests are refused until they can be fetched", exc)
+        away.append(f"{exc}, so requests are refused until it can be reached")
     try:
         await token.get()
     except BadCredentials as exc:
         raise CannotStart(str(exc), exit_code=2) from None
     except ConnectorTrouble as exc:
-        log.warning("%s; replies wait until it can be reached", exc)
+        away.append(f"{exc}, so replies wait until it can be reached")
+    if away:
+        log.warning("%s", "; ".join(away))
