@@ -2,11 +2,11 @@
 
 A person's answers travel in button ids and signed tokens, their result in message bodies and
 button labels, and the platforms put secrets in URLs (Discord's interaction tokens, Slack's
-response_urls, OAuth codes). Every log record is scrubbed as it is made, before any handler sees
-it: payload arguments are withheld, other objects are named by their type only (a button's repr
-carries its label), and the formatted text and any traceback have tokens, secrets, button ids,
-labels and bodies masked. Slack's libraries write whole request bodies into their DEBUG lines, so
-those lines are never made.
+response_urls, OAuth codes) and JWTs (Teams). Every log record is scrubbed as it is made, before
+any handler sees it: payload arguments are withheld, other objects are named by their type only
+(a button's repr carries its label), and the formatted text and any traceback have tokens,
+secrets, button ids, labels and bodies masked. Slack's libraries write whole request bodies into
+their DEBUG lines, so those lines are never made.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+"), HIDDEN),
     (re.compile(r"\b((?:Bearer|Bot)\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1" + HIDDEN),
+    # JWTs wherever they appear (the Bot Connector's and the bot's own tokens for Teams)
+    (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), HIDDEN),
     (re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}"), HIDDEN),
     # conversation buttons: their ids, the signed tokens in them, and the words around them
     (re.compile(re.escape(BUTTON_PREFIX) + r"[^\s\"',}\])>]*"), BUTTON_MASK),

@@ -10,11 +10,13 @@ from adapters.discord.platform import PLATFORM as DISCORD
 from adapters.platform import Platform
 from adapters.settings import CORE_NAMES, CORE_SECRETS
 from adapters.slack.platform import PLATFORM as SLACK
+from adapters.teams.platform import PLATFORM as TEAMS
 from bot.content.limits import NO_NEEDS, ContentNeeds
 
 PLATFORMS: tuple[Platform, ...] = (
     SLACK,
     DISCORD,
+    TEAMS,
 )
 
 

@@ -93,7 +93,7 @@ def test_plain_command_without_tokens_runs_the_terminal_chat(content, env, tmp_p
     assert done.returncode == 0, done.stderr
     assert "Question 1 of 9" in done.stdout
     assert content.outcomes["therapy"].title in done.stdout
-    assert "no Slack or Discord settings found" in done.stderr
+    assert "no Slack, Discord or Teams settings found" in done.stderr
 
 
 def test_safety_yes_shows_the_emergency_number_and_ends(content, env, tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console.chat import run_chat
+from adapters.platforms import terminal_note
 from adapters.runtime import build_runtime
 from adapters.settings import load_settings
 from bot.model import OUTCOMES, Content
@@ -97,6 +98,6 @@ def test_no_answer_reaches_stderr_at_debug(tmp_path, content, command):
         log_lines = [line for line in done.stderr.splitlines() if " DEBUG " in line]
         assert log_lines, "DEBUG logging was not switched on"
         for line in done.stderr.splitlines():
-            if line.startswith("coach-or-therapy: no Slack or Discord settings found"):
+            if line == terminal_note():
                 continue
             assert leaks(line, words) == [], line

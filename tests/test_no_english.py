@@ -30,6 +30,8 @@ from adapters.slack.render import render as slack_render
 from adapters.storage.interface import MonthCounts, NoStorage, WorkspacePrefs
 from adapters.storage.stats import stats_text
 from adapters.storage.validation import Invalid, validate_prefs
+from adapters.teams.render import notice_card
+from adapters.teams.render import render as teams_render
 from bot.content import load_content
 from bot.content.coverage import check_coverage
 from bot.content.longest import LONGEST_TOKEN, longest_messages
@@ -171,6 +173,16 @@ async def discord_screens(runtime: Runtime, content: Content) -> list[str]:
     return list(_strings(payloads))
 
 
+def teams_screens(runtime: Runtime, content: Content) -> list[str]:
+    words = content.messages
+    payloads: list[Any] = [teams_render(effect, LONGEST_TOKEN) for effect in _effects(content)]
+    card = next(e for e in _effects(content) if isinstance(e, ShowCard))
+    for key in ("teams.sent_privately", "teams.open_chat"):
+        payloads.append(teams_render(card, None, words[key]))
+    payloads.append(notice_card(words["teams.usage"]))
+    return list(_strings(payloads))
+
+
 def _leftovers(texts: list[str], originals: set[str]) -> list[str]:
     shown = "\n".join(" ".join(t.split()) for t in texts)
     found = [o for o in originals if re.search(rf"(?<!\w){_pattern(o)}(?!\w)", shown)]
@@ -198,6 +210,7 @@ async def test_no_screen_of_any_platform_shows_english(tmp_path: Path, locale: s
         "terminal": terminal_screens(runtime, content),
         "slack": slack_screens(runtime, content),
         "discord": await discord_screens(runtime, content),
+        "teams": teams_screens(runtime, content),
     }
     for platform, texts in screens.items():
         assert texts, platform
