@@ -25,15 +25,22 @@ class GuideBook:
     _cache: dict[tuple[str, str | None, str | None, str | None, bool], Guide] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _matched: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def match(self, wanted: str | None) -> str | None:
         """The content locale nearest to `wanted`: itself (pt-BR), else its language (es-419 ->
         es, de_AT -> de), in any letter case; None when the content has neither."""
         if not wanted or not isinstance(wanted, str):
             return None
+        if wanted in self._matched:
+            return self._matched[wanted]
         tag = wanted.strip().replace("_", "-").lower()
         folded = {name.lower(): name for name in self.contents}
-        return folded.get(tag) or folded.get(tag.split("-")[0])
+        found = folded.get(tag) or folded.get(tag.split("-")[0])
+        # every click asks; the languages platforms send are few, so the answers stay few
+        if len(self._matched) < 1000:
+            self._matched[wanted] = found
+        return found
 
     def pick_locale(self, wanted: str | None) -> str:
         """The content locale nearest to `wanted`, else the default locale."""

@@ -24,6 +24,7 @@ import hmac
 import re
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.effects import RefusalReason
 
@@ -72,6 +73,7 @@ class Who:
         """Platform, workspace and user."""
         return (self.platform, self.workspace, self.user)
 
+    @cached_property
     def _bytes(self) -> bytes:
         # length-prefixed, so no choice of ids can make two different people read the same
         return "".join(f"{len(part)}:{part}" for part in self.parts).encode()
@@ -100,11 +102,11 @@ def _b64(raw: bytes) -> str:
 
 
 def _owner_tag(who: Who) -> str:
-    return _b64(hashlib.sha256(b"owner\x1f" + who._bytes()).digest()[:3])
+    return _b64(hashlib.sha256(b"owner\x1f" + who._bytes).digest()[:3])
 
 
 def _mac(key: bytes, who: Who, body: str) -> str:
-    return _b64(hmac.digest(key, who._bytes() + b"\x1e" + body.encode(), "sha256")[:_MAC_BYTES])
+    return _b64(hmac.digest(key, who._bytes + b"\x1e" + body.encode(), "sha256")[:_MAC_BYTES])
 
 
 def seal(
