@@ -9,12 +9,10 @@ import signal
 import sys
 from typing import TextIO
 
-from aiohttp import web
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.conversation import ConversationService
-from adapters.platform import CannotStart
 from adapters.runtime import Runtime, chosen_locale
 from adapters.slack.app import build_app, web_client
 from adapters.slack.render import card_payload
@@ -23,6 +21,7 @@ from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.slack.settings import SlackSettings
 from adapters.slack.socket_mode import SocketModeConnection
 from adapters.storage.interface import NoStorage, Storage
+from adapters.web_server import listening
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
 from bot.state import Who
@@ -72,26 +71,9 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
             await SocketModeConnection(app, slack.app_token).hold(stop)
         else:
             assert slack.signing_secret is not None
-            # a line per request would be the only thing logged per click; a reverse proxy in
-            # front keeps access logs if they are wanted
-            runner = web.AppRunner(build_web_app(app, slack.signing_secret), access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, settings.host, settings.port)
-            try:
-                await site.start()
-            except OSError as exc:
-                await runner.cleanup()
-                raise CannotStart(
-                    f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-                    "set HOST and PORT to a free address"
-                ) from None
-            log.info(
-                "Slack app listening on http://%s:%s%s", settings.host, settings.port, EVENTS_PATH
-            )
-            try:
+            web_app = build_web_app(app, slack.signing_secret)
+            async with listening(web_app, settings, "Slack app", EVENTS_PATH):
                 await stop.wait()
-            finally:
-                await runner.cleanup()
     finally:
         await _finish_replies(already_running)
         await replier.close()

@@ -9,7 +9,6 @@ import signal
 import time
 
 import aiohttp
-from aiohttp import web
 
 from adapters.conversation import ConversationService
 from adapters.platform import CannotStart
@@ -20,6 +19,7 @@ from adapters.teams.connector import BadCredentials, BotToken, Connector, Connec
 from adapters.teams.conversations import TeamsConversations
 from adapters.teams.server import MESSAGES_PATH, build_web_app
 from adapters.teams.settings import TeamsSettings
+from adapters.web_server import listening
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +77,12 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
         await _check_microsoft(keys, token)
         conversations = TeamsConversations(ConversationService(runtime, storage), connector)
         trouble = _OncePerMinute()
-        # no line per request: a click would be all that is logged; a proxy can keep access logs
-        runner = web.AppRunner(
-            build_web_app(conversations, TokenCheck(keys, teams.app_id), trouble),
-            access_log=None,
-        )
-        await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        web_app = build_web_app(conversations, TokenCheck(keys, teams.app_id), trouble)
         try:
-            await site.start()
-        except OSError as exc:
-            await runner.cleanup()
-            await connector.close()
-            raise CannotStart(
-                f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
-                "set HOST and PORT to a free address"
-            ) from None
-        log.info(
-            "Teams bot listening on http://%s:%s%s", settings.host, settings.port, MESSAGES_PATH
-        )
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
+            async with listening(web_app, settings, "Teams bot", MESSAGES_PATH):
+                await stop.wait()
             await conversations.finish(SHUTDOWN_GRACE_SECONDS)
+        finally:
             await connector.close()
 
 
