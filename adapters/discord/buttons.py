@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import discord
 
+from adapters.log_privacy import BUTTON_PREFIX
 from bot.effects import Action, ActionStyle
 from bot.events import EVENT_CODE_PATTERN, Event, parse_event_code
 from bot.state import TOKEN_SHAPE
 
-PREFIX = "cot"
-
 # Deliberately loose, so that any "cot:" button, even a damaged one, reaches the bot and gets a
 # kind answer instead of Discord's "This interaction failed"; parse_custom_id checks it strictly.
-TEMPLATE = re.compile(rf"{PREFIX}:(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})", re.DOTALL)
-_STRICT = re.compile(rf"{PREFIX}:(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_SHAPE})?")
+_PREFIX = re.escape(BUTTON_PREFIX)
+TEMPLATE = re.compile(rf"{_PREFIX}(?P<code>[^:]{{0,8}}):(?P<token>.{{0,90}})", re.DOTALL)
+_STRICT = re.compile(rf"{_PREFIX}(?P<code>{EVENT_CODE_PATTERN}):(?P<token>{TOKEN_SHAPE})?")
 
 STYLES: dict[ActionStyle, discord.ButtonStyle] = {
     "default": discord.ButtonStyle.secondary,
@@ -36,7 +36,7 @@ class Click:
 def custom_id_for(action: Action, token: str | None) -> str:
     """The custom_id for an action's button: ``cot:<code>:<token>`` (Start carries no token)."""
     carried = "" if action.code == "s" or token is None else token
-    return f"{PREFIX}:{action.code}:{carried}"
+    return f"{BUTTON_PREFIX}{action.code}:{carried}"
 
 
 def parse_custom_id(custom_id: str) -> Click | None:

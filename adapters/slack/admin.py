@@ -15,14 +15,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.admin import WorkspaceAdmin, label, outcome_text
 from adapters.runtime import Runtime
 from adapters.slack.app import Ack, CommandCall, CommandHandler, SlackBot, authorized_team
 from adapters.slack.people import locale_of
-from adapters.slack.quiet import failure
+from adapters.slack.quiet import SLACK_TROUBLE, failure
 from adapters.slack.render import text_message
 from adapters.storage.interface import Storage, WorkspacePrefs
 from bot.model import Messages
@@ -34,7 +33,6 @@ ACTION = "setting"
 """Every input's action_id; its block_id names the setting."""
 DEFAULT_OPTION = "default"
 
-_TROUBLE = (SlackApiError, SlackClientError, OSError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ async def member_of(client: AsyncWebClient, user: str) -> Member | None:
     """The person as Slack knows them, their language too (None: Slack did not say)."""
     try:
         response = await client.users_info(user=user, include_locale=True)
-    except _TROUBLE as exc:
+    except SLACK_TROUBLE as exc:
         log.warning("users.info failed (%s)", failure(exc))
         return None
     member = response.get("user")
@@ -282,7 +280,7 @@ def admin_commands(runtime: Runtime, storage: Storage) -> dict[str, CommandHandl
         view = settings_view(admin, await admin.current(team), team, locale)
         try:
             await call.client.views_open(trigger_id=call.command.trigger_id or "", view=view)
-        except _TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             # a trigger_id lasts 3 seconds; past that Slack answers expired_trigger_id
             log.warning("could not open the settings form (%s)", failure(exc))
             await _tell(bot, call, words["slack.no_form"])
@@ -332,7 +330,7 @@ def register_settings_form(app: AsyncApp, bot: SlackBot) -> None:
             return
         try:
             await client.views_update(view_id=view_id, view=notice_view(text, words))
-        except _TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             log.warning("could not finish the settings form (%s)", failure(exc))
 
     app.view(SETTINGS_VIEW)(on_submit)

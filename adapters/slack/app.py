@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import log_privacy
@@ -28,7 +26,7 @@ from adapters.slack.parse import (
     parse_home_opened,
 )
 from adapters.slack.people import PersonLocales
-from adapters.slack.quiet import failure, platform_logger
+from adapters.slack.quiet import SLACK_TROUBLE, failure, platform_logger
 from adapters.slack.render import Message, home_view, render, text_message
 from adapters.slack.respond import Replier, retry_handlers
 from adapters.slack.settings import SlackSettings
@@ -64,7 +62,6 @@ class CommandCall:
 CommandHandler = Callable[["SlackBot", CommandCall], Awaitable[None]]
 """Answers one `/coach-or-therapy <word>`; it must call ack() within Slack's 3 seconds."""
 
-_SLACK_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError, OSError)
 
 
 COMMAND_WAIT = 1.0
@@ -200,7 +197,7 @@ class SlackBot:
             try:
                 await client.chat_postMessage(channel=click.who.user, **message)
                 return
-            except _SLACK_TROUBLE as exc:
+            except SLACK_TROUBLE as exc:
                 log.warning("could not open the walk-through in a DM: %s", failure(exc))
         await self._tell_failure(click, guide.content.messages, client)
 
@@ -220,7 +217,7 @@ class SlackBot:
                 )
             else:
                 await client.chat_postMessage(channel=click.who.user, **text_message(notice))
-        except _SLACK_TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             log.warning("could not tell the person their reply failed: %s", failure(exc))
 
     async def on_home_opened(self, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -240,7 +237,7 @@ class SlackBot:
         view = home_view(reply.guide.intro, words["usage"], start, card)
         try:
             await client.views_publish(user_id=user, view=view)
-        except _SLACK_TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             log.warning("could not publish the Home tab: %s", failure(exc))
 
 

@@ -6,18 +6,15 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-import aiohttp
 from slack_bolt.authorization import AuthorizeResult
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.quiet import failure
+from adapters.slack.quiet import SLACK_TROUBLE, failure
 
 log = logging.getLogger(__name__)
 
 Authorize = Callable[..., Awaitable[AuthorizeResult]]
 
-_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
 AUTH_TEST_WAIT_SECONDS = 1.0
 """The longest a request waits on auth.test: Slack wants an answer within 3 seconds."""
 AUTH_TEST_PAUSE_SECONDS = 30.0
@@ -54,7 +51,7 @@ def bot_token_authorize(token: str, clock: Callable[[], float] = time.monotonic)
                 retry_handlers=[],
             )
             response = await probe.auth_test(token=token)
-        except _TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             failed_at[:] = [clock()]
             log.warning("auth.test failed (%s); answering on the bot token alone", failure(exc))
             return token_alone

@@ -15,12 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 from cachetools import TLRUCache
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.quiet import failure
+from adapters.slack.quiet import SLACK_TROUBLE, failure
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +32,6 @@ ASK_TIMEOUT = 10.0
 """How long one users.info may take in the background before it is given up."""
 
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
-_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
 
 Person = tuple[str, str]
 """A workspace and a user id."""
@@ -106,7 +103,7 @@ class PersonLocales:
             async with asyncio.timeout(self._ask_timeout):
                 response = await client.users_info(user=person[1], include_locale=True)
             locale = locale_of(response.get("user"))
-        except _TROUBLE as exc:
+        except SLACK_TROUBLE as exc:
             log.warning("users.info failed (%s); the workspace's language is used", failure(exc))
         finally:
             self._known[person] = locale

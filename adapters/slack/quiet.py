@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from adapters.log_privacy import leave_out, quiet_logger
 
 PLATFORM_LOGGER = "adapters.slack.platform"
+
+SLACK_TROUBLE = (SlackApiError, SlackClientError, aiohttp.ClientError, OSError, TimeoutError)
+"""What a Web API call raises when Slack is slow, away or says no."""
 
 
 def platform_logger() -> logging.Logger:

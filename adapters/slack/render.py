@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from adapters.log_privacy import BUTTON_PREFIX
 from adapters.slack.limits import BUTTON as SLACK_BUTTON
 from adapters.slack.limits import HEADER as SLACK_HEADER
 from adapters.slack.limits import SECTION as SLACK_SECTION
 from bot.effects import Action, Ask, Effect, Refuse, ShowCard, ShowCrisisHelp, ShowResult
 from bot.model import Card
 
-ACTION_PREFIX = "cot:"
+ACTION_PREFIX = BUTTON_PREFIX
 """Every button's action_id is this prefix and the event code (``cot:c2``, ``cot:b``)."""
 
 Block = dict[str, Any]

@@ -161,7 +161,8 @@ async def test_someone_elses_click_is_refused_privately_and_changes_nothing(bot:
     assert seen.callback["type"] == 4
     assert seen.callback["data"]["flags"] == 64
     assert "someone else's" in seen.callback["data"]["content"]
-    assert "/coach-or-therapy" in seen.callback["data"]["content"]
+    buttons = [b["label"] for row in seen.callback["data"]["components"] for b in row["components"]]
+    assert "Start" in buttons, "their own walk-through is one press away"
     assert bot.fake.messages[message.id].content == before
 
 
