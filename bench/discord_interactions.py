@@ -29,12 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
 from bench.discord_fake import FakeDiscord, Person, discord_env, normalized, walk  # noqa: E402
-from bench.harness import App, AppProcess, Mismatch, Timings, difference  # noqa: E402
+from bench.harness import App, AppProcess, Mismatch, Timings, check_walk_through, difference  # noqa: E402
 
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
 """The safety "No", then a mix of answers; every conversation takes this path."""
-QUESTIONS = 9
-RESULT_HEADING = "Where to go next"
 RECORDER = Person.number(99999)
 
 
@@ -42,11 +40,7 @@ def check_recording(seen: list[dict[str, Any]]) -> None:
     """The recorded walk-through: a thread with question 1, questions 2 to 9, then a result."""
     texts = [seen[0]["message"].get("content") or ""]
     texts += [(s.get("data") or {}).get("content") or "" for s in seen[1:]]
-    for n, text in enumerate(texts[:QUESTIONS]):
-        if f"Question {n + 1} of {QUESTIONS}" not in text:
-            raise Mismatch(f"recorded step {n} is not question {n + 1}: {text[:200]!r}")
-    if RESULT_HEADING not in texts[QUESTIONS]:
-        raise Mismatch("the recorded walk-through does not end in a result")
+    check_walk_through(texts, "step")
 
 
 def matches(expected: list[str], n: int, sent: dict[str, Any]) -> None:

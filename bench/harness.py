@@ -169,6 +169,20 @@ class Mismatch(Exception):
     """A reply that is not what the person should see next."""
 
 
+QUESTIONS = 9
+"""A walk-through's questions, the safety question first."""
+RESULT_HEADING = "Where to go next"
+
+
+def check_walk_through(texts: list[str], what: str = "message") -> None:
+    """A recorded walk-through, each step's text: nine questions in order, then a result."""
+    for n, text in enumerate(texts[:QUESTIONS]):
+        if f"Question {n + 1} of {QUESTIONS}" not in text:
+            raise Mismatch(f"recorded {what} {n} is not question {n + 1}: {text[:200]!r}")
+    if RESULT_HEADING not in texts[QUESTIONS]:
+        raise Mismatch("the recorded walk-through does not end in a result")
+
+
 def difference(got: str, recorded: str) -> str:
     """Where `got` first differs from `recorded`, with a little of each around it."""
     at = next(

@@ -29,23 +29,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
-from bench.harness import App, AppProcess, Mismatch, Timings, difference, port_open  # noqa: E402
+from bench.harness import (  # noqa: E402
+    App,
+    AppProcess,
+    Mismatch,
+    Timings,
+    check_walk_through,
+    difference,
+    port_open,
+)
 from bench.slack_fake import FakeSlack, events_url, slack_env, walk, without_tokens, words  # noqa: E402
 from tests.loopback import free_port  # noqa: E402
 
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
 """The safety "No", then a mix of answers; every conversation takes this path."""
-QUESTIONS = 9
-RESULT_HEADING = "Where to go next"
 
 
 def check_recording(messages: list[dict[str, Any]]) -> None:
     """The recorded walk-through: nine questions in order, then a result."""
-    for n, message in enumerate(messages[:QUESTIONS]):
-        if f"Question {n + 1} of {QUESTIONS}" not in words(message):
-            raise Mismatch(f"recorded message {n} is not question {n + 1}")
-    if RESULT_HEADING not in words(messages[QUESTIONS]):
-        raise Mismatch("the recorded walk-through does not end in a result")
+    check_walk_through([words(message) for message in messages])
 
 
 def matches(expected: list[dict[str, Any]], n: int, message: dict[str, Any]) -> None:

@@ -29,7 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
-from bench.harness import App, AppProcess, Mismatch, Timings, difference, port_open  # noqa: E402
+from bench.harness import (  # noqa: E402
+    App,
+    AppProcess,
+    Mismatch,
+    Timings,
+    check_walk_through,
+    difference,
+    port_open,
+)
 from bench.teams_fake import (  # noqa: E402
     FakeMicrosoft,
     messages_url,
@@ -41,21 +49,13 @@ from tests.loopback import free_port  # noqa: E402
 
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
 """The safety "No", then a mix of answers; every conversation takes this path."""
-QUESTIONS = 9
-RESULT_HEADING = "Where to go next"
-
-
 def _words(card: dict[str, Any]) -> str:
     return json.dumps(card, ensure_ascii=False)
 
 
 def check_recording(cards: list[dict[str, Any]]) -> None:
     """The recorded walk-through: nine questions in order, then a result."""
-    for n, card in enumerate(cards[:QUESTIONS]):
-        if f"Question {n + 1} of {QUESTIONS}" not in _words(card):
-            raise Mismatch(f"recorded card {n} is not question {n + 1}")
-    if RESULT_HEADING not in _words(cards[QUESTIONS]):
-        raise Mismatch("the recorded walk-through does not end in a result")
+    check_walk_through([_words(card) for card in cards], "card")
 
 
 def matches(expected: list[dict[str, Any]], n: int, card: dict[str, Any]) -> None:
