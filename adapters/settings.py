@@ -187,8 +187,6 @@ def as_database_url(name: str, raw: str) -> str:
     return raw
 
 
-
-
 @dataclass(frozen=True)
 class Section:
     """One platform's own settings: a frozen dataclass subclass whose fields are its variables.

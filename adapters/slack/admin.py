@@ -34,7 +34,6 @@ ACTION = "setting"
 DEFAULT_OPTION = "default"
 
 
-
 @dataclass(frozen=True)
 class Member:
     """What users.info says of a person: whether they administer, and their own workspace."""

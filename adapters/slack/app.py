@@ -63,7 +63,6 @@ CommandHandler = Callable[["SlackBot", CommandCall], Awaitable[None]]
 """Answers one `/coach-or-therapy <word>`; it must call ack() within Slack's 3 seconds."""
 
 
-
 COMMAND_WAIT = 1.0
 """How long a slash command waits for users.info to say the person's language: its reply is sent
 inside ack(), within Slack's 3 seconds, in the workspace's language when Slack is slower."""

@@ -68,9 +68,7 @@ async def test_a_configured_role_may_post_the_card(fake, settings, api_base):
 
 
 async def test_the_card_only_goes_to_configured_channels(fake, settings, api_base):
-    runtime = build_runtime(
-        changed(settings, discord_card_channels=("wellbeing",))
-    )
+    runtime = build_runtime(changed(settings, discord_card_channels=("wellbeing",)))
     client = await logged_in(runtime)
     try:
         bot = Discord(fake, client)

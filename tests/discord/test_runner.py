@@ -126,9 +126,7 @@ async def test_login_takes_the_gateway_from_the_rest_base(fake, runtime, api_bas
 
 
 def test_shard_settings_reach_the_sharded_client(settings):
-    runtime = build_runtime(
-        changed(settings, discord_shard_count=4, discord_shard_ids=(0, 1))
-    )
+    runtime = build_runtime(changed(settings, discord_shard_count=4, discord_shard_ids=(0, 1)))
     client = make_client(runtime)
     assert isinstance(client, ShardedCoachOrTherapyClient)
     assert isinstance(client, discord.AutoShardedClient)
