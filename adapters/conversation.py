@@ -7,11 +7,12 @@ moves. Adapters only parse what the platform sent and render what comes back.
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from rbloom import Bloom
 
 from adapters.runtime import Runtime
 from adapters.storage.interface import Storage, WorkspacePrefs
@@ -22,32 +23,53 @@ from bot.state import Who, token_locale
 from bot.turn import take_turn
 
 REMEMBERED = 100_000
-"""How many counted walk-through events one process remembers, so none is counted twice."""
+"""How many counted events each of CountedOnce's filters is sized for (a few hundred KiB each)."""
+FALSE_MATCH_RATE = 1e-9
+"""How often a fresh event may be taken for one already counted, while a filter holds no more than
+REMEMBERED: then a walk-through goes uncounted, never counted twice."""
+GENERATIONS = 3
 _GROUPS = {"started": "started", "help_shown": "help"}
 """Counters that go together: a finish and its outcome are one event of a walk-through."""
 
 
 class CountedOnce:
-    """What each walk-through has been counted for lately, as short hashes in memory only.
+    """What each walk-through has been counted for lately, as bits in memory only.
 
     A walk-through is its person and the moment it began, which its token carries; so a second
     press of a button, a stale client sending an old one, or an earlier question answered again
-    after the result counts nothing more. Remembered for as long as a token lasts, at most
-    REMEMBERED events, and only in this process: across replicas, the rounding of the totals
+    after the result counts nothing more. What is remembered are Bloom filters of a fixed size,
+    made at start, so memory stays the same whatever the traffic, and no id or hash of one is
+    kept. Each filter takes the events of half a token's life; the last GENERATIONS are
+    consulted, so an event is remembered for at least as long as its token lasts. Python's
+    string hash, salted anew in each process, places the bits, so no one can choose ids that
+    collide on purpose. Only in this process: across replicas, the rounding of the totals
     (adapters/storage/stats.py) keeps what is left unable to single anyone out.
     """
 
     def __init__(self, keep_for: float, most: int = REMEMBERED) -> None:
-        self._keep_for = keep_for
+        self._span = keep_for / (GENERATIONS - 1)
         self._most = most
-        self._seen: OrderedDict[bytes, float] = OrderedDict()
+        self._filters = deque(Bloom(most, FALSE_MATCH_RATE) for _ in range(GENERATIONS))
+        self._current_since: float | None = None
+
+    def _rotate(self, now: float) -> None:
+        if self._current_since is None:
+            self._current_since = now
+        turns = 0
+        while now - self._current_since >= self._span and turns < GENERATIONS:
+            self._filters.popleft()
+            self._filters.append(Bloom(self._most, FALSE_MATCH_RATE))
+            self._current_since += self._span
+            turns += 1
+        if now - self._current_since >= self._span:
+            self._current_since = now
 
     def fresh(
         self, who: Who, walk_through: int | None, counters: tuple[str, ...], now: float
     ) -> tuple[str, ...]:
         """The counters not yet counted for this walk-through (remembered from now on)."""
-        while self._seen and next(iter(self._seen.values())) < now - self._keep_for:
-            self._seen.popitem(last=False)
+        self._rotate(now)
+        current = self._filters[-1]
         # help with no walk-through to tie it to: one per person per second
         began = str(walk_through) if walk_through is not None else f"none:{int(now)}"
         kept: list[str] = []
@@ -55,11 +77,9 @@ class CountedOnce:
         for counter in counters:
             group = _GROUPS.get(counter, "finished")
             if group not in decided:
-                key = hashlib.sha256("\x1f".join((*who.parts, began, group)).encode()).digest()[:16]
-                decided[group] = key not in self._seen
-                self._seen[key] = now
-                if len(self._seen) > self._most:
-                    self._seen.popitem(last=False)
+                key = "\x1f".join((*who.parts, began, group))
+                decided[group] = not any(key in seen for seen in self._filters)
+                current.add(key)
             if decided[group]:
                 kept.append(counter)
         return tuple(kept)

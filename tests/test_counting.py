@@ -3,12 +3,13 @@ re-render, a repeated press or a replayed button, on the real conversation servi
 
 from __future__ import annotations
 
+import tracemalloc
 from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.conversation import ConversationService
+from adapters.conversation import ConversationService, CountedOnce
 from adapters.runtime import Runtime, build_runtime
 from adapters.settings import Settings
 from bot.effects import Ask, Effect
@@ -91,3 +92,51 @@ async def test_any_order_of_presses_counts_each_walk_through_at_most_once(tmp_pa
     # help without a walk-through (from a refused button) counts too: one per press at most
     assert counted["help_shown"] <= started + sum(1 for _ in moves)
     storage.close()
+
+
+DAY = 24 * 60 * 60
+NOW = 1_780_000_000.0
+
+
+def test_a_walk_through_is_remembered_for_as_long_as_its_token_lasts():
+    counted = CountedOnce(keep_for=DAY)
+    assert counted.fresh(ME, 1, ("started",), NOW) == ("started",)
+    # others' walk-throughs go by, and the filters take turns, over the token's whole life
+    for hour in range(1, 24):
+        later = NOW + hour * 3600
+        counted.fresh(Who("slack", "T1", f"U{hour}"), int(later), ("started",), later)
+        assert counted.fresh(ME, 1, ("started",), later) == ()
+    assert counted.fresh(ME, 1, ("started",), NOW + DAY - 1) == ()
+    # long after its buttons stopped working, nothing of it is left
+    assert counted.fresh(ME, 1, ("started",), NOW + 2 * DAY) == ("started",)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.sets(st.tuples(st.text(min_size=1, max_size=12), st.integers(0, 2**32)), min_size=1),
+    st.sampled_from([("started",), ("finished", "coaching"), ("help_shown",)]),
+)
+def test_every_walk_through_counts_once_and_each_of_its_events_apart(walk_throughs, counters):
+    counted = CountedOnce(keep_for=DAY)
+    for user, began in walk_throughs:
+        who = Who("discord", "G1", user)
+        assert counted.fresh(who, began, counters, NOW) == counters
+        assert counted.fresh(who, began, counters, NOW + 1) == ()
+        # its other events are events of their own
+        other = ("help_shown",) if counters == ("started",) else ("started",)
+        assert counted.fresh(who, began, other, NOW) == other
+
+
+def test_what_is_remembered_takes_the_same_memory_whatever_the_traffic():
+    counted = CountedOnce(keep_for=DAY)
+    tracemalloc.start()
+    try:
+        for n in range(1_000):
+            counted.fresh(Who("slack", "T1", f"U{n}"), n, ("started",), NOW)
+        after_a_thousand = tracemalloc.get_traced_memory()[0]
+        for n in range(1_000, 30_000):
+            assert counted.fresh(Who("slack", "T1", f"U{n}"), n, ("started",), NOW) == ("started",)
+        after_thirty_thousand = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after_thirty_thousand - after_a_thousand < 16 * 1024
