@@ -4,11 +4,15 @@ The app runs as an operator runs it (the installed command, HTTP mode, settings 
 environment only, its default storage: SQLite in a temporary DATA_DIR) against a fake Slack on
 loopback. Simulated people, each in turn, type the slash command and click through the safety
 question and all eight questions (10 events per conversation), their answers varying so every
-result comes up. Every reply is checked for the next question or a result. Reported:
-conversations completed, errors, events per second, latency p50/p99, and the app process's
-resident memory as the run goes on. At the end the app gets SIGTERM, and the exact totals are
-read from its SQLite file (admins see only ended months, rounded, so `/coach-or-therapy stats`
-cannot show whether every walk-through of the run was counted).
+result comes up. Each of the people at once is one of IDENTITIES people in turn, so no one begins
+two walk-throughs in the same second: the bot knows a walk-through by its person and the second
+it began, and counts two that share both as one (a double press of Start), while a simulated
+person can finish a walk-through in a fraction of a second. Every reply is checked for the next
+question or a result. Reported: conversations completed, errors, events per second, latency
+p50/p99, and the app process's resident memory as the run goes on. At the end the app gets
+SIGTERM, and the exact totals are read from its SQLite file (admins see only ended months,
+rounded, so `/coach-or-therapy stats` cannot show whether every walk-through of the run was
+counted).
 
     .venv/bin/python bench/soak.py [--conversations 10000] [--people 50]
 """
@@ -84,6 +88,10 @@ async def soak(
     return await soak_into(Tally(), http, url, fake, conversations, people)
 
 
+IDENTITIES = 10
+"""How many people each simulated person is, in turn."""
+
+
 async def soak_into(
     tally: Tally,
     http: aiohttp.ClientSession,
@@ -98,14 +106,16 @@ async def soak_into(
         queue.put_nowait(number)
 
     async def person(n: int) -> None:
+        done = 0
         while not queue.empty():
             number = queue.get_nowait()
+            done += 1
             try:
                 messages = await walk(
                     http,
                     url,
                     fake,
-                    f"U{n:05d}",
+                    f"U{n:05d}{done % IDENTITIES}",
                     str(number),
                     answers_for(number),
                     tally.timings,
