@@ -64,6 +64,12 @@ class FakeMicrosoft:
             self._token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KEY_ID})
         return self._token
 
+    def forged_token(self) -> str:
+        """The same claims and key id, signed by a key that is not the Bot Connector's."""
+        claims = jwt.decode(self.token(), options={"verify_signature": False})
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return jwt.encode(claims, other, algorithm="RS256", headers={"kid": KEY_ID})
+
     def expect(self, conversation: str) -> asyncio.Future[Arrival]:
         """A future that resolves with the next message posted to `conversation`."""
         future: asyncio.Future[Arrival] = asyncio.get_running_loop().create_future()
@@ -167,6 +173,15 @@ async def post(http: aiohttp.ClientSession, url: str, fake: FakeMicrosoft, body:
             raise Mismatch(f"answered {response.status}: {(await response.text())[:200]}")
         text = await response.text()
         return json.loads(text) if text else None
+
+
+async def refuses_forged_tokens(http: aiohttp.ClientSession, url: str, fake: FakeMicrosoft) -> None:
+    """A message with a token the Bot Connector did not sign must get a 401."""
+    body = activity(fake, "message", "forger", "a:forger", text="hi")
+    headers = {"Authorization": f"Bearer {fake.forged_token()}"}
+    async with http.post(url, json=body, headers=headers) as response:
+        if response.status != 401:
+            raise Mismatch(f"a forged token was answered {response.status}, not 401")
 
 
 async def walk(

@@ -41,6 +41,7 @@ from bench.harness import (  # noqa: E402
 from bench.teams_fake import (  # noqa: E402
     FakeMicrosoft,
     messages_url,
+    refuses_forged_tokens,
     teams_env,
     walk,
     without_tokens,
@@ -49,6 +50,8 @@ from tests.loopback import free_port  # noqa: E402
 
 ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
 """The safety "No", then a mix of answers; every conversation takes this path."""
+
+
 def _words(card: dict[str, Any]) -> str:
     return json.dumps(card, ensure_ascii=False)
 
@@ -80,6 +83,7 @@ class Teams:
         self.fake = FakeMicrosoft()
         self.expected: list[dict[str, Any]] = []
         self.http: aiohttp.ClientSession | None = None
+        self.refusing: set[str] = set()
 
     async def start(self) -> None:
         await self.fake.start()
@@ -116,6 +120,9 @@ class Teams:
 
         async def converse(person: int, number: int, timings: Timings) -> None:
             assert self.http is not None
+            if process.name not in self.refusing:  # once, in the warm-up round
+                self.refusing.add(process.name)
+                await refuses_forged_tokens(self.http, url, self.fake)
             await walk(
                 self.http,
                 url,
