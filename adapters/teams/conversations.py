@@ -3,7 +3,8 @@
 In a personal chat any message starts a walk-through (``help`` explains, ``card`` shows the
 comparison); a click is an `adaptiveCard/action` invoke whose answer replaces the card in place.
 In a channel or group chat the bot only hears messages that mention it: ``card`` posts the
-comparison, whose "Take it privately" starts a walk-through in a personal chat.
+comparison, whose "Take it privately" starts a walk-through in a personal chat. ``settings`` and
+``stats`` are for the people in TEAMS_ADMINS, in a personal chat (see admin.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from microsoft_agents.activity import Activity
 
 from adapters.conversation import ConversationService, TurnReply
 from adapters.log_privacy import BUTTON_PREFIX
+from adapters.teams.admin import TeamsAdmin, is_settings_save
 from adapters.teams.connector import Connector, ConnectorTrouble
 from adapters.teams.render import (
     TOKEN_FIELD,
@@ -43,6 +45,7 @@ CARD_ACTION = "adaptiveCard/action"
 PERSONAL = "personal"
 _VERB = re.compile(re.escape(BUTTON_PREFIX) + f"(?P<code>{EVENT_CODE_PATTERN})")
 _MENTION = re.compile(r"<at>.*?</at>", re.DOTALL | re.IGNORECASE)
+ADMIN_COMMANDS = ("settings", "stats")
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,16 @@ def is_personal(activity: Activity) -> bool:
 class TeamsConversations:
     """Answers activities: the conversation service takes each turn, render makes the cards."""
 
-    def __init__(self, service: ConversationService, connector: Connector) -> None:
+    def __init__(
+        self,
+        service: ConversationService,
+        connector: Connector,
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
+        """`admins`: the object ids of TEAMS_ADMINS, in lower case."""
         self.service = service
         self.connector = connector
+        self.admin = TeamsAdmin(service, admins)
         self._private_starts: set[asyncio.Task[bool]] = set()
 
     async def on_activity(self, activity: Activity) -> Answer:
@@ -135,6 +145,9 @@ class TeamsConversations:
             await self._on_installed(activity)
             return OK
         if activity.type == "invoke":
+            if activity.name == CARD_ACTION and is_settings_save(activity.value):
+                card = await self.admin.save(activity, who_sent(activity), is_personal(activity))
+                return Answer(200, invoke_reply(card))
             if activity.name == CARD_ACTION:
                 return await self._on_click(activity)
             # Bot Framework adapters answer 501 to an invoke they do not handle; Teams would
@@ -150,6 +163,10 @@ class TeamsConversations:
     async def _on_message(self, activity: Activity) -> None:
         who = who_sent(activity)
         words = command_text(activity)
+        if words in ADMIN_COMMANDS:
+            card = await self.admin.command(activity, who, words, is_personal(activity))
+            await self._send(activity, [card])
+            return
         if not is_personal(activity):
             if words == "card":
                 turn = await self._take(who, activity, ShowCard(), None)
@@ -230,7 +247,11 @@ class TeamsConversations:
 
     async def _usage(self, who: Who, activity: Activity) -> dict[str, Any]:
         guide = await self.service.guide(who, activity.locale)
-        return notice_card(guide.content.messages["teams.usage"])
+        words = guide.content.messages
+        usage = [words["teams.usage"]]
+        if self.admin.is_admin(activity):
+            usage.append(words["teams.admin.usage"])
+        return notice_card(" ".join(usage))
 
     async def _send(
         self, activity: Activity, cards: list[dict[str, Any]], reply: bool = True

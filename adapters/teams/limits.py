@@ -22,18 +22,41 @@ COMMANDS = ("start", "card", "help")
 """The bot's commands as Teams lists them: the word to type, described in content."""
 COMMAND_MESSAGES = tuple(f"teams.command.{name}" for name in COMMANDS)
 APP_MESSAGES = ("teams.app.name", "teams.app.short_description", "teams.app.full_description")
+ADMIN_MESSAGES = tuple(
+    f"teams.admin.{name}"
+    for name in (
+        "usage",
+        "private_only",
+        "not_here",
+        "not_admin",
+        "your_id",
+        "form_title",
+        "intro",
+        "region_hint",
+        "contact_placeholder",
+        "locale_hint",
+        "save",
+        "saved",
+        "unreadable",
+        "changed",
+        "stats_title",
+    )
+)
+"""What an admin (or someone who is not one) reads about a tenant's settings and totals."""
 MESSAGES = (
     "teams.usage",
     "teams.sent_privately",
     "teams.open_chat",
     *COMMAND_MESSAGES,
     *APP_MESSAGES,
+    *ADMIN_MESSAGES,
 )
 """The sentences only Teams says, in every locale's messages.yaml."""
 
 NEEDS = ContentNeeds(
     limits=TEXT_LIMITS,
     messages=MESSAGES,
+    placeholders={"teams.admin.your_id": ("object_id",)},
     short={
         "teams.app.name": (APP_NAME, "the app's name in Teams"),
         "teams.app.short_description": (SHORT_DESCRIPTION, "the app's short description"),

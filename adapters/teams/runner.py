@@ -75,7 +75,8 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
         token = BotToken(teams, lambda: session)
         connector = Connector(teams, token)
         await _check_microsoft(keys, token)
-        conversations = TeamsConversations(ConversationService(runtime, storage), connector)
+        service = ConversationService(runtime, storage)
+        conversations = TeamsConversations(service, connector, teams.admins)
         trouble = _OncePerMinute()
         web_app = build_web_app(conversations, TokenCheck(keys, teams.app_id), trouble)
         try:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from adapters.settings import Section, as_one_line, as_url
+from adapters.settings import Section, as_list, as_one_line, as_url
 from bot.errors import SettingsError
 
 DEFAULT_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -41,6 +41,18 @@ def _tenant(name: str, raw: str) -> str:
     return raw
 
 
+def _admins(name: str, raw: str) -> frozenset[str]:
+    ids = as_list(name, raw)
+    wrong = next((i for i in ids if not is_guid(i)), None)
+    if wrong is not None:
+        raise SettingsError(
+            f"{name} must be comma-separated Microsoft Entra object ids, GUIDs like "
+            "00000000-0000-0000-0000-000000000000 (Entra admin centre, Users, the person, "
+            f"Object ID; or what the bot shows them when they type settings), not {wrong[:60]!r}"
+        )
+    return frozenset(i.lower() for i in ids)
+
+
 @dataclass(frozen=True)
 class TeamsSettings(Section):
     """TEAMS_APP_ID and the rest; see .env.example."""
@@ -53,6 +65,7 @@ class TeamsSettings(Section):
             "tenant_id": _tenant,
             "openid_url": as_url,
             "token_url": as_url,
+            "admins": _admins,
         }
     )
     SECRETS = ("app_password",)
@@ -62,6 +75,8 @@ class TeamsSettings(Section):
     tenant_id: str | None = None
     openid_url: str | None = None
     token_url: str | None = None
+    admins: frozenset[str] = frozenset()
+    """The object ids (lower case) of the people who may change their tenant's settings."""
 
     @property
     def configured(self) -> bool:

@@ -22,7 +22,15 @@ from tests.conftest import CONTENT_ROOT
 from tests.teams.conftest import actions
 
 LOCALES = ("en", "de", "fr", "es")
-ELEMENTS = {"TextBlock", "ColumnSet", "Column", "Container", "ActionSet"}
+ELEMENTS = {
+    "TextBlock",
+    "ColumnSet",
+    "Column",
+    "Container",
+    "ActionSet",
+    "Input.ChoiceSet",
+    "Input.Text",
+}
 TEXT_OPTIONS = {
     "weight": {"Default", "Lighter", "Bolder"},
     "size": {"Default", "Small", "Medium", "Large", "ExtraLarge"},
@@ -54,6 +62,16 @@ def assert_adaptive_card(card: dict[str, Any]) -> None:
         elif kind in ("Column", "Container"):
             for child in item["items"]:
                 element(child)
+        elif kind == "Input.ChoiceSet":
+            assert item["id"] and item["label"].strip()
+            assert item["choices"] and all(
+                c["title"].strip() and isinstance(c["value"], str) for c in item["choices"]
+            )
+            assert item["value"] in {c["value"] for c in item["choices"]}
+        elif kind == "Input.Text":
+            assert item["id"] and item["label"].strip()
+            assert isinstance(item["maxLength"], int)
+            assert len(item.get("value", "")) <= item["maxLength"]
         elif kind == "ActionSet":
             assert item["actions"]
             for action in item["actions"]:

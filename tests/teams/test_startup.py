@@ -49,6 +49,26 @@ def test_a_missing_or_wrong_setting_is_one_line_naming_it(microsoft, tmp_path, e
     assert line.startswith("coach-or-therapy: ")
 
 
+@pytest.mark.parametrize(
+    "admins",
+    [
+        "sam@contoso.com",
+        "5e2f3a10-8c4b-4d6e-9f01-23456789abcd,29:alex",
+        "5e2f3a10-8c4b-4d6e-9f01-23456789abcd;0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+        "{5e2f3a10-8c4b-4d6e-9f01-23456789abcd}",
+        "5e2f3a10-8c4b-4d6e-9f01-23456789abc",
+    ],
+)
+def test_teams_admins_that_are_not_object_ids_are_one_line_saying_where_to_find_them(
+    microsoft, tmp_path, admins
+):
+    done = _run_once(microsoft, tmp_path, TEAMS_ADMINS=admins)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("coach-or-therapy: TEAMS_ADMINS must be")
+    assert "Object ID" in line and "Entra" in line
+
+
 def test_refused_credentials_stop_it_with_one_line(microsoft, tmp_path):
     done = _run_once(microsoft, tmp_path, TEAMS_APP_PASSWORD="not-the-password")
     assert done.returncode == 2
