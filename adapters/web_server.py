@@ -25,7 +25,6 @@ HEALTH_PATH = "/healthz"
 class _Mounted:
     app: web.Application
     what: str
-    path: str
 
 
 class WebServer:
@@ -33,7 +32,9 @@ class WebServer:
 
     Each platform called over HTTP hands it its aiohttp application with `serving`. The socket
     opens once all `platforms` of them have (one application is served as it is; several are
-    joined into one, their routes side by side), and closes when the last one leaves.
+    joined into one, their routes side by side), and closes, for them all, as soon as one
+    leaves: when one platform stops the process is stopping, and no platform should take new
+    requests while another winds down.
     """
 
     def __init__(self, settings: Settings, platforms: int = 1) -> None:
@@ -43,7 +44,7 @@ class WebServer:
         self._ready = asyncio.Event()
         self._failure: BaseException | None = None
         self._runner: web.AppRunner | None = None
-        self._serving = 0
+        self._stopped: asyncio.Event | None = None
 
     @contextlib.asynccontextmanager
     async def serving(self, app: web.Application, what: str, path: str) -> AsyncIterator[None]:
@@ -52,7 +53,7 @@ class WebServer:
         and `path` name it in the start-up line."""
         if len(self._mounted) == self._expected:
             raise RuntimeError(f"{what} asked for HOST:PORT beyond the {self._expected} expected")
-        self._mounted.append(_Mounted(app, what, path))
+        self._mounted.append(_Mounted(app, what))
         if len(self._mounted) == self._expected:
             try:
                 self._runner = await self._start()
@@ -67,13 +68,22 @@ class WebServer:
                 raise self._failure
         settings = self._settings
         log.info("%s listening on http://%s:%s%s", what, settings.host, settings.port, path)
-        self._serving += 1
         try:
             yield
         finally:
-            self._serving -= 1
-            if self._serving == 0 and self._runner is not None:
+            await self._stop()
+
+    async def _stop(self) -> None:
+        """Stop listening, letting requests in flight finish; once, whoever asks first."""
+        if self._stopped is not None:
+            await self._stopped.wait()
+            return
+        self._stopped = asyncio.Event()
+        try:
+            if self._runner is not None:
                 await self._runner.cleanup()
+        finally:
+            self._stopped.set()
 
     async def _start(self) -> web.AppRunner:
         # no line per request: a click would be all that is logged; a proxy in front keeps

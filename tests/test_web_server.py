@@ -1,5 +1,6 @@
 """The process's one HTTP listener, shared by platforms: their routes side by side on one port,
-one /healthz, each platform's body limit, clashes refused at start-up, closed when all leave."""
+one /healthz, each platform's body limit, clashes refused at start-up, closed for all when one
+leaves."""
 
 from __future__ import annotations
 
@@ -66,6 +67,24 @@ async def test_two_platforms_share_one_port_each_with_its_routes_and_limit(http)
     with pytest.raises(aiohttp.ClientConnectionError):
         async with http.get(base + HEALTH_PATH):
             pass
+
+
+async def test_when_one_platform_leaves_the_port_closes_for_every_platform(http):
+    port = free_port()
+    server, stops = _server(port, 2), (asyncio.Event(), asyncio.Event())
+    serving = [
+        asyncio.create_task(_serve(server, _app("/one", "first"), "First", stops[0])),
+        asyncio.create_task(_serve(server, _app("/two", "second"), "Second", stops[1])),
+    ]
+    base = f"http://127.0.0.1:{port}"
+    await wait_until_healthy(http, base, lambda: not any(task.done() for task in serving))
+    stops[0].set()
+    await serving[0]
+    with pytest.raises(aiohttp.ClientConnectionError):
+        async with http.post(base + "/two"):
+            pass
+    stops[1].set()
+    await serving[1]
 
 
 async def test_the_port_opens_only_once_every_platform_has_come():
