@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from adapters.runtime import Runtime
     from adapters.settings import Section, Settings
     from adapters.storage.interface import Storage
+    from adapters.web_server import WebServer
 
 Handler = Callable[["argparse.Namespace", "Context"], int]
 """Runs one command: its parsed arguments, and what it may need (settings, runtime, storage)."""
@@ -66,6 +67,10 @@ class CannotStart(Exception):
         self.exit_code = exit_code
 
 
+def _never(settings: Settings) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Platform:
     """One chat platform."""
@@ -87,8 +92,9 @@ class Platform:
     and has them for every platform)."""
     settings: type[Section]
     """Its own settings (read only by the commands that run it)."""
-    serve: Callable[[Runtime, Storage], Awaitable[None]]
-    """Serve until cancelled or until SIGTERM/SIGINT; raise CannotStart when it cannot start."""
+    serve: Callable[[Runtime, Storage, WebServer], Awaitable[None]]
+    """Serve until cancelled or until SIGTERM/SIGINT; raise CannotStart when it cannot start.
+    A platform called over HTTP serves through the process's web server, which it shares."""
     card_payload: Callable[[ShowCard], dict[str, Any]]
     """The channel card as this platform's own message (`card --format <name>`)."""
     limit_problems: Callable[[Effect, str | None], list[str]]
@@ -96,3 +102,6 @@ class Platform:
     token (`validate` renders every message at its longest)."""
     add_commands: Callable[[Commands, Callable[[], Handler]], None] | None = None
     """Add this platform's commands; the second argument makes the handler that serves it."""
+    serves_http: Callable[[Settings], bool] = _never
+    """Whether, with these settings, it is called over HTTP on HOST:PORT (and so hands its
+    routes to the web server)."""

@@ -14,6 +14,7 @@ from adapters.platform import CannotStart, Platform
 from adapters.runtime import Runtime
 from adapters.settings import Settings
 from adapters.storage.interface import Storage
+from adapters.web_server import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,11 @@ async def serve_with(storage: Storage, servers: Sequence[Server]) -> None:
 
 
 def run_platforms(runtime: Runtime, storage: Storage, platforms: Sequence[Platform]) -> int:
-    """Serve these platforms until a signal; one line and an exit code when one cannot start."""
-    servers = [_server(platform, runtime, storage) for platform in platforms]
+    """Serve these platforms until a signal, those called over HTTP sharing HOST:PORT; one line
+    and an exit code when one cannot start."""
+    listening = sum(platform.serves_http(runtime.settings) for platform in platforms)
+    web = WebServer(runtime.settings, platforms=listening)
+    servers = [_server(platform, runtime, storage, web) for platform in platforms]
     _keep_start_up_out_of_collections()
     try:
         asyncio.run(serve_with(storage, servers))
@@ -105,5 +109,5 @@ def _keep_start_up_out_of_collections() -> None:
     gc.freeze()
 
 
-def _server(platform: Platform, runtime: Runtime, storage: Storage) -> Server:
-    return lambda: platform.serve(runtime, storage)
+def _server(platform: Platform, runtime: Runtime, storage: Storage, web: WebServer) -> Server:
+    return lambda: platform.serve(runtime, storage, web)

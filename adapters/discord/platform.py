@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.discord.limits import NEEDS, limit_problems
 from adapters.discord.settings import DiscordSettings
@@ -14,8 +14,11 @@ from adapters.runtime import Runtime
 from adapters.storage.interface import Storage
 from bot.effects import ShowCard
 
+if TYPE_CHECKING:
+    from adapters.web_server import WebServer
 
-async def _serve(runtime: Runtime, storage: Storage) -> None:
+
+async def _serve(runtime: Runtime, storage: Storage, web: WebServer) -> None:
     from adapters.discord.runner import serve_discord
 
     await serve_discord(runtime, storage)

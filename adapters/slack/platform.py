@@ -5,20 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.platform import Commands, Context, Handler, Platform, locale_option
 from adapters.runtime import Runtime
+from adapters.settings import Settings
 from adapters.slack.limits import NEEDS, limit_problems
 from adapters.slack.settings import SlackSettings
 from adapters.storage.interface import Storage
 from bot.effects import ShowCard
 
+if TYPE_CHECKING:
+    from adapters.web_server import WebServer
 
-async def _serve(runtime: Runtime, storage: Storage) -> None:
+
+async def _serve(runtime: Runtime, storage: Storage, web: WebServer) -> None:
     from adapters.slack.runner import serve_slack
 
-    await serve_slack(runtime, storage)
+    await serve_slack(runtime, storage, web)
+
+
+def _serves_http(settings: Settings) -> bool:
+    # without an app token there is no Socket Mode: Slack calls the app over HTTP
+    return not settings.section(SlackSettings).app_token
 
 
 def _card_payload(effect: ShowCard) -> dict[str, Any]:
@@ -69,4 +78,5 @@ PLATFORM = Platform(
     card_payload=_card_payload,
     limit_problems=limit_problems,
     add_commands=_add_commands,
+    serves_http=_serves_http,
 )

@@ -21,7 +21,7 @@ from adapters.slack.server import EVENTS_PATH, build_web_app
 from adapters.slack.settings import SlackSettings
 from adapters.slack.socket_mode import SocketModeConnection
 from adapters.storage.interface import NoStorage, Storage
-from adapters.web_server import listening
+from adapters.web_server import WebServer
 from bot.effects import ShowCard as ShowCardEffect
 from bot.events import ShowCard
 from bot.state import Who
@@ -54,8 +54,11 @@ POST_ERRORS = {
 }
 
 
-async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
-    """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT."""
+async def serve_slack(
+    runtime: Runtime, storage: Storage | None = None, web: WebServer | None = None
+) -> None:
+    """Serve until SIGINT/SIGTERM: Socket Mode with SLACK_APP_TOKEN, else HTTP on HOST:PORT
+    (through `web` when the process shares it)."""
     settings = runtime.settings
     slack = settings.section(SlackSettings)
     already_running = asyncio.all_tasks()
@@ -72,7 +75,7 @@ async def serve_slack(runtime: Runtime, storage: Storage | None = None) -> None:
         else:
             assert slack.signing_secret is not None
             web_app = build_web_app(app, slack.signing_secret)
-            async with listening(web_app, settings, "Slack app", EVENTS_PATH):
+            async with (web or WebServer(settings)).serving(web_app, "Slack app", EVENTS_PATH):
                 await stop.wait()
     finally:
         await _finish_replies(already_running)

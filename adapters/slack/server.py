@@ -23,11 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.slack.deliveries import Deliveries, retry_number
 from adapters.slack.shape import JSON, Refused, judge_body
+from adapters.web_server import HEALTH_PATH
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 512 * 1024
 
 

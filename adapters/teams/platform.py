@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.platform import Commands, Context, Handler, Platform
 from adapters.runtime import Runtime
@@ -15,11 +15,14 @@ from adapters.teams.limits import NEEDS, limit_problems
 from adapters.teams.settings import TeamsSettings
 from bot.effects import ShowCard
 
+if TYPE_CHECKING:
+    from adapters.web_server import WebServer
 
-async def _serve(runtime: Runtime, storage: Storage) -> None:
+
+async def _serve(runtime: Runtime, storage: Storage, web: WebServer) -> None:
     from adapters.teams.runner import serve_teams
 
-    await serve_teams(runtime, storage)
+    await serve_teams(runtime, storage, web)
 
 
 def _card_payload(effect: ShowCard) -> dict[str, Any]:
@@ -76,4 +79,5 @@ PLATFORM = Platform(
     card_payload=_card_payload,
     limit_problems=limit_problems,
     add_commands=_add_commands,
+    serves_http=lambda settings: True,
 )

@@ -19,7 +19,7 @@ from adapters.teams.connector import BadCredentials, BotToken, Connector, Connec
 from adapters.teams.conversations import TeamsConversations
 from adapters.teams.server import MESSAGES_PATH, build_web_app
 from adapters.teams.settings import TeamsSettings
-from adapters.web_server import listening
+from adapters.web_server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,10 @@ def _quiet_sdk() -> None:
     logging.getLogger(ACTIVITY_LOGGER).setLevel(logging.CRITICAL)
 
 
-async def serve_teams(runtime: Runtime, storage: Storage) -> None:
-    """Serve until SIGINT/SIGTERM; CannotStart when the address is taken or the credentials
-    are refused. Microsoft away at start is one warning: requests are checked once it is back."""
+async def serve_teams(runtime: Runtime, storage: Storage, web: WebServer | None = None) -> None:
+    """Serve until SIGINT/SIGTERM (through `web` when the process shares HOST:PORT);
+    CannotStart when the address is taken or the credentials are refused. Microsoft away at
+    start is one warning: requests are checked once it is back."""
     settings = runtime.settings
     teams = settings.section(TeamsSettings)
     assert teams.app_id is not None
@@ -80,7 +81,7 @@ async def serve_teams(runtime: Runtime, storage: Storage) -> None:
         trouble = _OncePerMinute()
         web_app = build_web_app(conversations, TokenCheck(keys, teams.app_id), trouble)
         try:
-            async with listening(web_app, settings, "Teams bot", MESSAGES_PATH):
+            async with (web or WebServer(settings)).serving(web_app, "Teams bot", MESSAGES_PATH):
                 await stop.wait()
             await conversations.finish(SHUTDOWN_GRACE_SECONDS)
         finally:

@@ -23,11 +23,11 @@ from adapters.teams.auth import (
     check_service_url,
 )
 from adapters.teams.conversations import NotUsable, TeamsConversations
+from adapters.web_server import HEALTH_PATH
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 256 * 1024
 KEYS_RETRY_SECONDS = 30
 

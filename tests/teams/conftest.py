@@ -56,9 +56,13 @@ def teams_env(fake: FakeMicrosoft, folder: Path, port: int, **more: str) -> dict
 
 
 class TeamsProcess:
-    """`python -m adapters.cli teams`, its output in a file (never a pipe that could fill up)."""
+    """`python -m adapters.cli teams` (or another command), its output in a file (never a pipe
+    that could fill up)."""
 
-    def __init__(self, fake: FakeMicrosoft, folder: Path, **env: str) -> None:
+    def __init__(
+        self, fake: FakeMicrosoft, folder: Path, command: tuple[str, ...] = ("teams",), **env: str
+    ) -> None:
+        self.command = command
         self.port = free_port()
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
@@ -80,7 +84,7 @@ class TeamsProcess:
     def start(self, ready: bool = True) -> TeamsProcess:
         with self.log_file.open("wb") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "teams"],
+                [sys.executable, "-m", "adapters.cli", *self.command],
                 env=self.env,
                 cwd=self.folder,
                 stdin=subprocess.DEVNULL,
