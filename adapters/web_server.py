@@ -110,6 +110,10 @@ def _joined(mounted: Sequence[_Mounted]) -> web.Application:
         return mounted[0].app
     # aiohttp reads a body's limit from the application that made the request, the root one;
     # it has no public way to ask an application for its own
+    # only routes are copied onto the shared application
+    for m in mounted:
+        if _hooks(m.app) != _hooks(web.Application()):
+            raise RuntimeError(f"{m.what}'s application has middlewares or signals to share")
     largest = max(m.app._client_max_size for m in mounted)
     root = web.Application(client_max_size=largest)
     owners: dict[str, str] = {}
@@ -129,6 +133,12 @@ def _joined(mounted: Sequence[_Mounted]) -> web.Application:
                 handler = route.handler if limit == largest else _limited(route.handler, limit)
                 root.router.add_route(route.method, path, handler)
     return root
+
+
+def _hooks(app: web.Application) -> tuple[int, ...]:
+    """How many middlewares and signal handlers an application has (a new one has a few)."""
+    signals = (app.on_startup, app.on_shutdown, app.on_cleanup, app.cleanup_ctx)
+    return (len(app.middlewares), *(len(signal) for signal in signals))
 
 
 def _limited(handler: Handler, client_max_size: int) -> Handler:

@@ -112,3 +112,33 @@ async def test_two_platforms_on_one_path_is_a_start_up_error_naming_them():
         "First and Second both serve /same, so they cannot share HOST:PORT; "
         "run each with its own command and a PORT of its own"
     )
+
+
+@pytest.mark.parametrize("hook", ["middleware", "on_startup", "cleanup_ctx"])
+async def test_an_application_with_more_than_routes_is_never_joined_without_them(hook):
+    with_hook = _app("/two", "second")
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        return await handler(request)
+
+    async def on_startup(app: web.Application) -> None:
+        pass
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        yield
+
+    {
+        "middleware": lambda: with_hook.middlewares.append(middleware),
+        "on_startup": lambda: with_hook.on_startup.append(on_startup),
+        "cleanup_ctx": lambda: with_hook.cleanup_ctx.append(context),
+    }[hook]()
+    server, stop = _server(free_port(), 2), asyncio.Event()
+    stop.set()
+    serving = [
+        asyncio.create_task(_serve(server, _app("/one", "first"), "First", stop)),
+        asyncio.create_task(_serve(server, with_hook, "Second", stop)),
+    ]
+    results = await asyncio.gather(*serving, return_exceptions=True)
+    assert all(isinstance(result, RuntimeError) for result in results)
+    assert "Second's application has middlewares or signals" in str(results[1])
