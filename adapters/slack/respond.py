@@ -45,6 +45,7 @@ class Replier:
     def __init__(self, timeout: float = TIMEOUT_SECONDS, retries: int = RETRIES) -> None:
         self._timeout = timeout
         self._handlers = retry_handlers(retries)
+        self._logger = platform_logger()
         self._session: aiohttp.ClientSession | None = None
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -65,7 +66,7 @@ class Replier:
         client = AsyncWebhookClient(
             url,
             session=self._open_session(),
-            logger=platform_logger(),
+            logger=self._logger,
             retry_handlers=self._handlers,
         )
         try:
