@@ -55,6 +55,12 @@ class Guide:
         return self.content.intro
 
     @cached_property
+    def questions_shown(self) -> dict[tuple[int, bool], Ask]:
+        """Each question as this guide shows it, by its number and whether the intro leads it:
+        the same for everyone, so made once."""
+        return {}
+
+    @cached_property
     def region(self) -> Region | None:
         """The helplines for this workspace's region, when the content knows it."""
         return self.content.helplines.for_region(self.region_code)
@@ -184,6 +190,14 @@ def _controls(guide: Guide, state: State) -> tuple[Action, ...]:
 
 
 def _ask(guide: Guide, state: State, with_intro: bool = False) -> Step:
+    key = (len(state.answers) + 1, with_intro)
+    effect = guide.questions_shown.get(key)
+    if effect is None:
+        effect = guide.questions_shown[key] = _question(guide, state, with_intro)
+    return Step(state, (effect,))
+
+
+def _question(guide: Guide, state: State, with_intro: bool) -> Ask:
     content = guide.content
     number = len(state.answers) + 1
     if number == 1:
@@ -203,7 +217,7 @@ def _ask(guide: Guide, state: State, with_intro: bool = False) -> Step:
         controls=_controls(guide, state),
         intro=guide.intro if with_intro else None,
     )
-    return Step(state, (effect,))
+    return effect
 
 
 def _choose(guide: Guide, state: State, index: int) -> Step:
