@@ -76,8 +76,19 @@ def said(reply: dict[str, Any]) -> tuple[int, str, int]:
     return reply["type"], reply["data"].get("content"), reply["data"].get("flags", 0)
 
 
-def submit(bot: Discord, person: Person, modal: dict[str, Any], **values: str) -> dict[str, Any]:
-    """Fill in the form Discord showed and press Submit."""
+async def submit(
+    bot: Discord, person: Person, modal: dict[str, Any], **values: str
+) -> dict[str, Any]:
+    """Fill in the form Discord showed and press Submit.
+
+    Discord shows a form once the bot's answer has come back, so no one can submit it before
+    the bot holds it; here the fake answers at once, and the submission waits for that too.
+    """
+    forms = bot.client._connection._view_store._modals
+    for _ in range(1000):
+        if modal["custom_id"] in forms:
+            break
+        await asyncio.sleep(0.01)
     rows = []
     for row in modal["components"]:
         for field in row["components"]:
@@ -123,7 +134,7 @@ async def test_the_form_opens_filled_in_and_saves_what_people_then_see(admin_bot
     assert shown["Region for urgent helplines"] in (None, "")
 
     saved = await bot.answered(
-        submit(
+        await submit(
             bot,
             OWNER,
             modal,
@@ -148,7 +159,7 @@ async def test_wrong_input_saves_nothing_and_says_what_to_fix(admin_bot):
     bot, workspaces = admin_bot
     modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
     reply = await bot.answered(
-        submit(
+        await submit(
             bot,
             OWNER,
             modal,
@@ -181,6 +192,7 @@ async def test_the_totals_are_rounded_and_this_month_is_held_back(admin_bot):
 async def test_uk_typed_in_the_form_is_saved_as_gb(admin_bot):
     bot, workspaces = admin_bot
     modal = (await callback(bot, admin_command(bot, OWNER, "settings")))["data"]
-    saved = await bot.answered(submit(bot, OWNER, modal, **{"Region for urgent helplines": "uk"}))
+    submitted = await submit(bot, OWNER, modal, **{"Region for urgent helplines": "uk"})
+    saved = await bot.answered(submitted)
     assert saved.message.content == words("en")["discord.admin.saved"]
     assert (await workspaces.settings("discord", GUILD_ID)).region == "GB"
