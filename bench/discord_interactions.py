@@ -29,10 +29,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
 from bench.discord_fake import FakeDiscord, Person, discord_env, normalized, walk  # noqa: E402
-from bench.harness import App, AppProcess, Mismatch, Timings, check_walk_through, difference  # noqa: E402
+from bench.harness import (  # noqa: E402
+    ANSWERS,
+    App,
+    AppProcess,
+    Mismatch,
+    Timings,
+    check_walk_through,
+    difference,
+)
 
-ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
-"""The safety "No", then a mix of answers; every conversation takes this path."""
 RECORDER = Person.number(99999)
 
 

@@ -169,6 +169,8 @@ class Mismatch(Exception):
     """A reply that is not what the person should see next."""
 
 
+ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
+"""The safety "No", then a mix of answers; every benchmarked conversation takes this path."""
 QUESTIONS = 9
 """A walk-through's questions, the safety question first."""
 RESULT_HEADING = "Where to go next"

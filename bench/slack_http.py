@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
 from bench.harness import (  # noqa: E402
+    ANSWERS,
     App,
     AppProcess,
     Mismatch,
@@ -40,9 +41,6 @@ from bench.harness import (  # noqa: E402
 )
 from bench.slack_fake import FakeSlack, events_url, slack_env, walk, without_tokens, words  # noqa: E402
 from tests.loopback import free_port  # noqa: E402
-
-ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
-"""The safety "No", then a mix of answers; every conversation takes this path."""
 
 
 def check_recording(messages: list[dict[str, Any]]) -> None:

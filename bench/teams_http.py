@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.comparison import Ready, arguments, compare  # noqa: E402
 from bench.harness import (  # noqa: E402
+    ANSWERS,
     App,
     AppProcess,
     Mismatch,
@@ -47,9 +48,6 @@ from bench.teams_fake import (  # noqa: E402
     without_tokens,
 )
 from tests.loopback import free_port  # noqa: E402
-
-ANSWERS = (2, 0, 1, 2, 0, 1, 2, 0, 1)
-"""The safety "No", then a mix of answers; every conversation takes this path."""
 
 
 def _words(card: dict[str, Any]) -> str:
