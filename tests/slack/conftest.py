@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -140,15 +141,24 @@ class FakeSlack:
         return web.json_response({"ok": True})
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
+@contextlib.asynccontextmanager
+async def serving_fake_slack() -> AsyncIterator[FakeSlack]:
+    """Slack's Web API on loopback while the block runs."""
     fake = FakeSlack()
     app = web.Application()
     # some Web API methods (users.info) are sent as GET
     app.router.add_route("*", "/{tail:.*}", fake.handle)
     runner, fake.base = await listen(app)
-    yield fake
-    await runner.cleanup()
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with serving_fake_slack() as fake:
+        yield fake
 
 
 def slack_settings(fake: FakeSlack, tmp_path: Path, **overrides: Any) -> Settings:

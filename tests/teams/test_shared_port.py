@@ -9,12 +9,17 @@ import sys
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from adapters.slack.server import EVENTS_PATH
 from adapters.teams.server import MESSAGES_PATH
-from tests.loopback import listen
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackServer, sign
+from tests.slack.conftest import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackServer,
+    serving_fake_slack,
+    sign,
+)
 from tests.slack.conftest import shown_text as slack_text
 from tests.teams.conftest import Person, TeamsProcess, shown_text, teams_env
 
@@ -24,12 +29,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     """Slack's Web API on loopback, as tests/slack has it."""
-    fake = FakeSlack()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", fake.handle)
-    runner, fake.base = await listen(app)
-    yield fake
-    await runner.cleanup()
+    async with serving_fake_slack() as fake:
+        yield fake
 
 
 def _slack_env(fake_slack_api: str) -> dict[str, str]:
